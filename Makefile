@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 TEST_LOG := .cache/nbdev_test.log
 FLAGS ?=
 
-.PHONY: install test lab clean sync-check
+PRESET ?= tiny
+
+.PHONY: install test lab clean sync-check teacher
 
 install: $(STAMP)
 
@@ -35,6 +37,10 @@ test: sync-check
 	failed=$$(sed -n '/Tests Failed On The Following Notebooks/,$$p' $(TEST_LOG) | grep -c $$'^\t'); \
 	echo "$$((total - failed)) passed, $$failed failed"; \
 	if [ $$total -eq 0 ]; then echo "no notebook was tested"; exit 1; fi; exit $$rc
+
+# Train (or resume) the teacher of a preset on the bundled CIFAR-10 copy.
+teacher: $(STAMP)
+	$(BIN)/rdd_train_teacher --preset $(PRESET)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab nbs/
