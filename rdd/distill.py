@@ -6,7 +6,7 @@
 __all__ = ['METHODS', 'FEATURE_TERMS', 'TAU_CFD', 'method_terms', 'DistillConfig', 'stage_iters', 'stage_loss', 'distill_stage',
            'distill_chain', 'basic_model', 'rdd_distill']
 
-# %% ../nbs/07_distill.ipynb #ffa3d781
+# %% ../nbs/07_distill.ipynb #aba1df69
 import copy, json, math, time
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
@@ -26,7 +26,7 @@ from .pd import pd_target, pd_loss, sample_student_times, lpips_available, PDLpi
 from .cfd import cfd_loss
 from .relational import ii_p2p_loss, is_p2p_loss, m_p2p_loss, PixelQueue, ProjectionHead
 
-# %% ../nbs/07_distill.ipynb #64f5cce4
+# %% ../nbs/07_distill.ipynb #1737a28f
 METHODS = {
     'pd':               ('pd',),
     'pd_lpips':         ('lpips',),
@@ -47,7 +47,7 @@ def method_terms(method: str) -> tuple:
     if method not in METHODS: raise ValueError(f"unknown method {method!r}: choose one of {sorted(METHODS)}")
     return METHODS[method]
 
-# %% ../nbs/07_distill.ipynb #70f56fd0
+# %% ../nbs/07_distill.ipynb #eefd6715
 @dataclass
 class DistillConfig:
     "Hyper-parameters of one halving stage."
@@ -79,7 +79,7 @@ def stage_iters(cfg: DistillConfig, preset: Preset, steps_from: int) -> int:
     "Optimiser steps of a stage: twice the preset's for the 4 -> 2 and 2 -> 1 stages."
     return cfg.iters or preset.distill_iters * (2 if steps_from <= 4 else 1)
 
-# %% ../nbs/07_distill.ipynb #b5fcf4ab
+# %% ../nbs/07_distill.ipynb #317da7c4
 def stage_loss(terms, cfg: DistillConfig, x_pred, x_target, t, extractor=None, queue=None, proj=None,
                lpips=None, tau_cfd: float = 0.9, gen=None, gather=None) -> tuple[Tensor, dict]:
     "Loss of one batch for the method's `terms`; returns the total and its parts."
@@ -99,7 +99,7 @@ def stage_loss(terms, cfg: DistillConfig, x_pred, x_target, t, extractor=None, q
             queue.push(gather(F_T) if gather else F_T, cfg.k, per_image=cfg.queue_per_image, generator=gen)
     return sum(parts.values()), {k: v.item() for k, v in parts.items()}
 
-# %% ../nbs/07_distill.ipynb #e0fc611d
+# %% ../nbs/07_distill.ipynb #53a7ef88
 def _frozen(m: nn.Module) -> nn.Module: return m.eval().requires_grad_(False)
 
 def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, steps_from: int, preset: Preset,
@@ -108,6 +108,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     "Distil `teacher` (sampling in `steps_from` steps) into a student with `steps_from // 2` steps (`until`: stop early)."
     cfg = replace(cfg or DistillConfig(), method=method)
     terms = method_terms(method)
+    torch.set_flush_denormal(True)  # as for the teacher: denormals make CPU steps many times slower
     if steps_from < 2 or steps_from % 2: raise ValueError(f"steps_from must be an even number >= 2, got {steps_from}")
     iters, batch = stage_iters(cfg, preset, steps_from), cfg.batch or preset.distill_batch
     lr = cfg.lr or preset.distill_lr
@@ -187,7 +188,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     acc.wait_for_everyone()
     return out
 
-# %% ../nbs/07_distill.ipynb #d5789261
+# %% ../nbs/07_distill.ipynb #d2eaf153
 def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1, preset: Preset | None = None,
                   cfg: DistillConfig | None = None, runs_dir='runs', progress: bool = True, **kw) -> dict:
     "Halve `steps_from` → … → `steps_to` with `method`; returns {student steps: run folder}."
@@ -206,7 +207,7 @@ def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1,
         out[n // 2], ckpt, n = run, run, n // 2
     return out
 
-# %% ../nbs/07_distill.ipynb #0809f1f0
+# %% ../nbs/07_distill.ipynb #24e85444
 def basic_model(preset: Preset, steps: int, runs_dir='runs', seed: int = 0, progress: bool = True) -> Path:
     "The run folder of the preset's `steps`-step PD student of its teacher (trained or resumed as needed)."
     teacher = train_teacher(preset, Path(runs_dir) / run_name('teacher', preset, seed=seed), seed=seed, progress=progress)

@@ -7,7 +7,7 @@ __all__ = ['truncated_snr_loss', 'CheckpointError', 'save_checkpoint', 'latest_c
            'preset_from_config', 'load_denoiser', 'step_generator', 'draw_batch', 'ema_update', 'save_grid', 'run_name',
            'train_teacher', 'fail', 'rdd_train_teacher']
 
-# %% ../nbs/03_teacher.ipynb #71c79b87
+# %% ../nbs/03_teacher.ipynb #02d3608d
 import json, math, os, shutil, sys, time, hashlib
 from dataclasses import asdict
 from pathlib import Path
@@ -28,14 +28,14 @@ from .diffusion import diffuse, get_schedule, ddim_sample, eps_from_x
 from .data import get_dataset, DataError
 from .networks import Preset, get_preset, make_unet, Denoiser
 
-# %% ../nbs/03_teacher.ipynb #8f2e4dfa
+# %% ../nbs/03_teacher.ipynb #a5899cb4
 def truncated_snr_loss(x_pred: Tensor, x: Tensor, eps: Tensor, z_t: Tensor, t: Tensor, schedule='cosine') -> Tensor:
     "$\\max(\\|x-\\hat x\\|^2, \\|\\epsilon-\\hat\\epsilon\\|^2)$, pixel mean per sample, batch mean."
     x_mse = (x - x_pred).pow(2).flatten(1).mean(1)
     eps_mse = (eps - eps_from_x(x_pred, z_t, t, get_schedule(schedule))).pow(2).flatten(1).mean(1)
     return torch.maximum(x_mse, eps_mse).mean()
 
-# %% ../nbs/03_teacher.ipynb #fe94d356
+# %% ../nbs/03_teacher.ipynb #fcd23339
 class CheckpointError(ValueError):
     "A checkpoint that is missing, truncated or corrupt."
 
@@ -82,7 +82,7 @@ def load_checkpoint(ckpt, names=None) -> tuple[dict, dict, dict | None]:
                               "delete it or point to an earlier step-* folder") from None
     return tensors, config, extra
 
-# %% ../nbs/03_teacher.ipynb #7abffa3e
+# %% ../nbs/03_teacher.ipynb #4514ed10
 def preset_from_config(config: dict) -> Preset:
     "The `Preset` recorded in a checkpoint's config."
     fields = Preset.__dataclass_fields__
@@ -98,7 +98,7 @@ def load_denoiser(ckpt, weights: str = 'auto', device='cpu') -> Denoiser:
     net.load_state_dict(tensors[weights])
     return net.to(device).eval().requires_grad_(False)
 
-# %% ../nbs/03_teacher.ipynb #6f3f1ee3
+# %% ../nbs/03_teacher.ipynb #2a09eac3
 def step_generator(seed: int, step: int, rank: int = 0, device='cpu') -> torch.Generator:
     "A generator whose state is a pure function of (seed, step, rank)."
     key = hashlib.sha256(f'{seed}/{step}/{rank}'.encode()).digest()
@@ -113,7 +113,7 @@ def draw_batch(images: Tensor, batch: int, gen: torch.Generator, labels: Tensor 
         x = torch.where(m[:, None, None, None], x.flip(3), x)
     return x, (labels[idx] if labels is not None else None)
 
-# %% ../nbs/03_teacher.ipynb #5bae2969
+# %% ../nbs/03_teacher.ipynb #800d9b04
 def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float):
     "ema ← decay·ema + (1 − decay)·model, in place."
     with torch.no_grad():
@@ -131,11 +131,12 @@ def run_name(kind: str, preset: Preset, **extra) -> str:
     blob = json.dumps({'preset': asdict(preset), **extra}, sort_keys=True, default=str)
     return f'{kind}-{preset.name}-{hashlib.sha256(blob.encode()).hexdigest()[:8]}'
 
-# %% ../nbs/03_teacher.ipynb #27e8a827
+# %% ../nbs/03_teacher.ipynb #a6e407b0
 def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=None, seed: int = 0,
                   steps: int | None = None, resume: bool = True, progress: bool = True, grid_steps: int = 64) -> Path:
     "Train (or resume) a teacher with `preset`; returns the run folder."
     steps = steps or preset.teacher_steps
+    torch.set_flush_denormal(True)  # denormal floats (tiny gradients, EMA tails) slow CPU steps down 40x
     out = Path(out_dir or Path('runs') / run_name('teacher', preset, seed=seed, data=data or preset.dataset, steps=steps))
     acc = Accelerator(cpu=not torch.cuda.is_available())
     ds = get_dataset(data or preset.dataset, 'train', root=root, flip=False)
@@ -198,7 +199,7 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
     acc.wait_for_everyone()
     return out
 
-# %% ../nbs/03_teacher.ipynb #690214e1
+# %% ../nbs/03_teacher.ipynb #66dfe211
 def fail(msg: str, code: int = 2):
     "Print a one-line error for a command-line user and exit."
     print(f'error: {msg}', file=sys.stderr)
