@@ -22,6 +22,7 @@ $(STAMP): setup.py settings.ini
 
 # Notebooks must be clean and the library in sync with them: nbdev_clean and nbdev_export may not change
 # any tracked file. Then run every notebook's tests and print "N passed, M failed" (notebooks).
+# Notebooks run two at a time, one thread each: torch threads competing for 2 cores slow steps 40x.
 sync-check: $(STAMP)
 	@before=$$(git status --porcelain -- nbs rdd); \
 	$(BIN)/nbdev_clean && $(BIN)/nbdev_export || exit 1; \
@@ -32,7 +33,7 @@ sync-check: $(STAMP)
 
 test: sync-check
 	@mkdir -p $(dir $(TEST_LOG))
-	@set -o pipefail; $(BIN)/nbdev_test --do_print --timing --flags "$(FLAGS)" 2>&1 | tee $(TEST_LOG); rc=$$?; \
+	@set -o pipefail; OMP_NUM_THREADS=1 $(BIN)/nbdev_test --do_print --timing --flags "$(FLAGS)" 2>&1 | tee $(TEST_LOG); rc=$$?; \
 	total=$$(grep -c -- '^- Completed ' $(TEST_LOG)); \
 	failed=$$(sed -n '/Tests Failed On The Following Notebooks/,$$p' $(TEST_LOG) | grep -c $$'^\t'); \
 	echo "$$((total - failed)) passed, $$failed failed"; \

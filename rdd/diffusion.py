@@ -6,19 +6,19 @@
 __all__ = ['SCHEDULES', 'PARAMS', 'cosine_alpha_sigma', 'ddpm_alpha_sigma', 'get_schedule', 'logsnr', 'diffuse', 'eps_from_x',
            'x_from_eps', 'x_from_v', 'v_from_x', 'to_x', 'ddim_step', 'time_grid', 'ddim_sample']
 
-# %% ../nbs/00_diffusion.ipynb #8230e7b9
+# %% ../nbs/00_diffusion.ipynb #3797d0f7
 import math
 import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-# %% ../nbs/00_diffusion.ipynb #9cb8cbc5
+# %% ../nbs/00_diffusion.ipynb #6f2c7215
 def cosine_alpha_sigma(t: Tensor) -> tuple[Tensor, Tensor]:
     "Cosine schedule: $\\alpha_t = \\cos(\\pi t/2)$, $\\sigma_t = \\sin(\\pi t/2)$."
     t = torch.as_tensor(t)
     return torch.cos(0.5 * math.pi * t), torch.sin(0.5 * math.pi * t)
 
-# %% ../nbs/00_diffusion.ipynb #457e59de
+# %% ../nbs/00_diffusion.ipynb #9ea10b47
 def ddpm_alpha_sigma(t: Tensor, beta_start: float = 1e-4, beta_end: float = 0.02, T: int = 1000) -> tuple[Tensor, Tensor]:
     "Continuous limit of DDPM's linear-β schedule with `T` steps."
     t = torch.as_tensor(t)
@@ -38,7 +38,7 @@ def logsnr(t: Tensor, schedule=cosine_alpha_sigma) -> Tensor:
     a, s = get_schedule(schedule)(t)
     return 2 * (torch.log(a) - torch.log(s))
 
-# %% ../nbs/00_diffusion.ipynb #dd61610f
+# %% ../nbs/00_diffusion.ipynb #04e37ee8
 def _bcast(v: Tensor, like: Tensor) -> Tensor:
     "Reshape a per-sample (or scalar) `v` to broadcast against `like` (N, ...)."
     v = torch.as_tensor(v, dtype=like.dtype, device=like.device)
@@ -53,7 +53,7 @@ def diffuse(x: Tensor, t: Tensor, eps: Tensor, schedule=cosine_alpha_sigma) -> T
     a, s = _alpha_sigma(t, x, schedule)
     return a * x + s * eps
 
-# %% ../nbs/00_diffusion.ipynb #449d89e1
+# %% ../nbs/00_diffusion.ipynb #8e0e8d8d
 def eps_from_x(x: Tensor, z_t: Tensor, t: Tensor, schedule=cosine_alpha_sigma) -> Tensor:
     "$\\epsilon = (z_t - \\alpha_t x) / \\sigma_t$."
     a, s = _alpha_sigma(t, z_t, schedule)
@@ -81,14 +81,14 @@ def to_x(pred: Tensor, z_t: Tensor, t: Tensor, param: str = 'x', schedule=cosine
     if param not in PARAMS: raise ValueError(f"unknown parameterisation {param!r}: choose one of {sorted(PARAMS)}")
     return PARAMS[param](pred, z_t, t, schedule)
 
-# %% ../nbs/00_diffusion.ipynb #19a52ba5
+# %% ../nbs/00_diffusion.ipynb #3bb2ff95
 def ddim_step(x_pred: Tensor, z_t: Tensor, t: Tensor, s: Tensor, schedule=cosine_alpha_sigma) -> Tensor:
     "One DDIM step from time `t` to `s` given the x-prediction (eq. 1): returns $z_s$."
     a_t, s_t = _alpha_sigma(t, z_t, schedule)
     a_s, s_s = _alpha_sigma(s, z_t, schedule)
     return a_s * x_pred + s_s * (z_t - a_t * x_pred) / s_t
 
-# %% ../nbs/00_diffusion.ipynb #7ab328f1
+# %% ../nbs/00_diffusion.ipynb #64a5fe1c
 def time_grid(steps: int, device=None, dtype=torch.float32) -> Tensor:
     "The sampler's time grid $[1, (N-1)/N, \\dots, 0]$ (length `steps + 1`)."
     if int(steps) != steps or steps < 1: raise ValueError(f"steps must be a positive integer, got {steps!r}")
