@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['METHODS', 'FEATURE_TERMS', 'TAU_CFD', 'method_terms', 'DistillConfig', 'stage_iters', 'stage_loss', 'distill_stage',
-           'distill_chain', 'basic_model', 'rdd_distill']
+           'distill_chain', 'basic_model', 'rdd_distill', 'main']
 
-# %% ../nbs/07_distill.ipynb #aba1df69
+# %% ../nbs/07_distill.ipynb #ece9f1dc
 import copy, json, math, time
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
@@ -14,7 +14,8 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 from accelerate import Accelerator
-from fastcore.script import call_parse
+from fastcore.script import call_parse, anno_parser
+import sys
 from tqdm.auto import tqdm
 
 from .diffusion import diffuse, get_schedule, ddim_sample
@@ -26,7 +27,7 @@ from .pd import pd_target, pd_loss, sample_student_times, lpips_available, PDLpi
 from .cfd import cfd_loss
 from .relational import ii_p2p_loss, is_p2p_loss, m_p2p_loss, PixelQueue, ProjectionHead
 
-# %% ../nbs/07_distill.ipynb #1737a28f
+# %% ../nbs/07_distill.ipynb #80d82a6e
 METHODS = {
     'pd':               ('pd',),
     'pd_lpips':         ('lpips',),
@@ -47,7 +48,7 @@ def method_terms(method: str) -> tuple:
     if method not in METHODS: raise ValueError(f"unknown method {method!r}: choose one of {sorted(METHODS)}")
     return METHODS[method]
 
-# %% ../nbs/07_distill.ipynb #eefd6715
+# %% ../nbs/07_distill.ipynb #bcb00269
 @dataclass
 class DistillConfig:
     "Hyper-parameters of one halving stage."
@@ -79,7 +80,7 @@ def stage_iters(cfg: DistillConfig, preset: Preset, steps_from: int) -> int:
     "Optimiser steps of a stage: twice the preset's for the 4 -> 2 and 2 -> 1 stages."
     return cfg.iters or preset.distill_iters * (2 if steps_from <= 4 else 1)
 
-# %% ../nbs/07_distill.ipynb #317da7c4
+# %% ../nbs/07_distill.ipynb #74f06cd0
 def stage_loss(terms, cfg: DistillConfig, x_pred, x_target, t, extractor=None, queue=None, proj=None,
                lpips=None, tau_cfd: float = 0.9, gen=None, gather=None) -> tuple[Tensor, dict]:
     "Loss of one batch for the method's `terms`; returns the total and its parts."
@@ -99,7 +100,7 @@ def stage_loss(terms, cfg: DistillConfig, x_pred, x_target, t, extractor=None, q
             queue.push(gather(F_T) if gather else F_T, cfg.k, per_image=cfg.queue_per_image, generator=gen)
     return sum(parts.values()), {k: v.item() for k, v in parts.items()}
 
-# %% ../nbs/07_distill.ipynb #53a7ef88
+# %% ../nbs/07_distill.ipynb #dcc65518
 def _frozen(m: nn.Module) -> nn.Module: return m.eval().requires_grad_(False)
 
 def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, steps_from: int, preset: Preset,
@@ -188,7 +189,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     acc.wait_for_everyone()
     return out
 
-# %% ../nbs/07_distill.ipynb #d2eaf153
+# %% ../nbs/07_distill.ipynb #d430a25f
 def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1, preset: Preset | None = None,
                   cfg: DistillConfig | None = None, runs_dir='runs', progress: bool = True, **kw) -> dict:
     "Halve `steps_from` → … → `steps_to` with `method`; returns {student steps: run folder}."
@@ -207,7 +208,7 @@ def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1,
         out[n // 2], ckpt, n = run, run, n // 2
     return out
 
-# %% ../nbs/07_distill.ipynb #24e85444
+# %% ../nbs/07_distill.ipynb #9c1cfffe
 def basic_model(preset: Preset, steps: int, runs_dir='runs', seed: int = 0, progress: bool = True) -> Path:
     "The run folder of the preset's `steps`-step PD student of its teacher (trained or resumed as needed)."
     teacher = train_teacher(preset, Path(runs_dir) / run_name('teacher', preset, seed=seed), seed=seed, progress=progress)
@@ -244,3 +245,14 @@ def rdd_distill(
         runs_out = distill_chain(ckpt, method, from_steps, to_steps or from_steps // 2, p, cfg, runs_dir=runs)
     except (ValueError, FileNotFoundError) as e: fail(str(e))
     for n, run in runs_out.items(): print(f'{n}-step student: {run}')
+
+def _underscored(arg: str) -> str:
+    "`--from-steps=8` -> `--from_steps=8`: flags may be spelled with hyphens."
+    if not arg.startswith('--'): return arg
+    name, eq, val = arg.partition('=')
+    return '--' + name[2:].replace('-', '_') + eq + val
+
+def main(argv=None):
+    "Console entry point of `rdd_distill`."
+    args = vars(anno_parser(rdd_distill).parse_args([_underscored(a) for a in (sys.argv[1:] if argv is None else argv)]))
+    rdd_distill(**{k: v for k, v in args.items() if k not in ('pdb', 'xtra')})
