@@ -6,11 +6,11 @@
 __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'PAPER_N', 'index_seed', 'initial_noise', 'to_uint8',
            'from_uint8', 'logsnr_grid', 'dpm_solver_sample', 'table1_baselines', 'sample', 'torch_fidelity_weights',
            'fid_helper_weights', 'file_sha256', 'InceptionTorchScript', 'fid_backend', 'UInt8Images', 'data_hash',
-           'reference_images', 'fid_from_samples', 'inception_score', 'is_cls', 'protocol_note', 'evaluate',
-           'image_grid', 'save_samples', 'sampling_speed', 'speedup', 'rdd_eval']
+           'reference_images', 'reference_statistics', 'fid_from_samples', 'inception_score', 'is_cls', 'protocol_note',
+           'evaluate', 'image_grid', 'save_samples', 'sampling_speed', 'speedup', 'rdd_eval']
 
-# %% ../nbs/08_evaluation.ipynb #0fc71507
-import contextlib, hashlib, importlib.util, json, math, os, sys, time, warnings
+# %% ../nbs/08_evaluation.ipynb #6a876a66
+import contextlib, hashlib, importlib.util, json, math, os, shutil, sys, time, warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,15 +24,18 @@ from fastcore.script import call_parse
 from PIL import Image
 from torch_fidelity.feature_extractor_base import FeatureExtractorBase
 from torch_fidelity.interpolate_compat_tensorflow import interpolate_bilinear_2d_like_tensorflow1x
+from torch_fidelity.utils_torch import torch_atomic_save
+from torch_fidelity.metric_fid import fid_features_to_statistics
 from torch_fidelity.metric_isc import isc_features_to_metric
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
+from torch_fidelity.utils import create_feature_extractor, get_featuresdict_from_dataset
 
 from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor
 from .teacher import fail, load_checkpoint, load_denoiser, preset_from_config
 
-# %% ../nbs/08_evaluation.ipynb #298ee058
+# %% ../nbs/08_evaluation.ipynb #19233ccd
 def index_seed(seed: int, i: int) -> int:
     "The 64-bit generator seed of sample `i` of `seed`."
     if seed < 0 or i < 0: raise ValueError(f"seed and sample index must be non-negative, got seed={seed}, index={i}")
@@ -46,7 +49,7 @@ def initial_noise(seed: int, start: int, n: int, shape: tuple) -> Tensor:
         z[j] = torch.randn(shape, generator=g)
     return z
 
-# %% ../nbs/08_evaluation.ipynb #37dc0cb9
+# %% ../nbs/08_evaluation.ipynb #6fbc4540
 def to_uint8(x: Tensor) -> np.ndarray:
     "Images in [-1, 1], float (N, 3, H, W) -> uint8 numpy (N, H, W, 3)."
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
@@ -56,7 +59,7 @@ def from_uint8(images) -> Tensor:
     x = torch.as_tensor(np.asarray(images))
     return x.permute(0, 3, 1, 2).float() / 127.5 - 1
 
-# %% ../nbs/08_evaluation.ipynb #004c5643
+# %% ../nbs/08_evaluation.ipynb #7acaca7e
 def _ell(t: float, schedule) -> float:
     "$\\log(\\alpha_t / \\sigma_t)$ in float64 ($-\\infty$ where $\\alpha_t$ is zero to float64 precision)."
     a, s = (float(v) for v in schedule(torch.tensor(t, dtype=torch.float64)))
@@ -99,7 +102,7 @@ def dpm_solver_sample(model, z_1: Tensor, steps: int, clip: bool = True, class_l
         prev, h_prev = M, h
     return z
 
-# %% ../nbs/08_evaluation.ipynb #402fce55
+# %% ../nbs/08_evaluation.ipynb #0baa1233
 SAMPLERS = {'ddim': ddim_sample, 'dpm++2m': dpm_solver_sample}
 
 def table1_baselines(full_steps: int) -> list[tuple[str, int]]:
@@ -147,7 +150,7 @@ def sample(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, clas
         if training: model.train()
     return out
 
-# %% ../nbs/08_evaluation.ipynb #f364ddfe
+# %% ../nbs/08_evaluation.ipynb #3ca45162
 TF_INCEPTION_FILE = 'weights-inception-2015-12-05-6726825d.pth'
 FIDHELPER_NAME = 'inception-v3-fidhelper'
 JPEG_NOTE = ("reference statistics are of the bundled JPEG re-encoding of CIFAR-10 (quality ~75): consistent within "
@@ -222,7 +225,7 @@ def fid_backend() -> dict:
     return dict(extractor=name, weights=str(p), weights_sha256=file_sha256(p), has_logits=own is not None,
                 backend=f'torch-fidelity {torch_fidelity.__version__}')
 
-# %% ../nbs/08_evaluation.ipynb #7b69e7a9
+# %% ../nbs/08_evaluation.ipynb #56f417ae
 class UInt8Images(Dataset):
     "uint8 (N, H, W, 3) images as the torch-fidelity input it expects: uint8 (3, H, W) tensors."
     def __init__(self, images):
@@ -252,21 +255,47 @@ def reference_images(ref='cifar10:train', limit: int | None = None) -> tuple[np.
 def _device(device=None) -> torch.device:
     return torch.device(device) if device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
+def reference_statistics(ref='cifar10:train', ref_limit: int | None = None, batch_size: int = 64, device=None,
+                         chunk: int = 2048, progress: bool = True) -> dict:
+    "Compute (or find) the cached FID statistics of the reference set, resumably: chunks of features saved atomically."
+    images, name = reference_images(ref, ref_limit)
+    be, dev = fid_backend(), _device(device)
+    ref_hash = data_hash(images)
+    cache_name = f"rdd-{name.replace(':', '-')}-n{len(images)}-{ref_hash}"
+    root = cache_dir() / 'fidelity'
+    stat_path = root / f"{cache_name}-{be['extractor']}-stat-fid-2048.pt"
+    info = dict(cache_name=cache_name, stat_path=stat_path, ref=name, ref_hash=ref_hash, n_ref=len(images), images=images)
+    if stat_path.is_file(): return info
+    if chunk % batch_size: raise ValueError(f"chunk ({chunk}) must be a multiple of batch_size ({batch_size})")
+    parts = root / f"{cache_name}-{be['extractor']}-chunks"; parts.mkdir(parents=True, exist_ok=True)
+    net = create_feature_extractor(be['extractor'], ['2048'], cuda=dev.type == 'cuda', feature_extractor_weights_path=be['weights'])
+    with torch.cuda.device(dev) if dev.type == 'cuda' else contextlib.nullcontext():
+        for start in tqdm(range(0, len(images), chunk), desc=f'Inception features of {name}', disable=not progress):
+            p = parts / f'{start:07d}.npy'
+            if p.is_file(): continue
+            f = get_featuresdict_from_dataset(UInt8Images(images[start:start + chunk]), net, batch_size, dev.type == 'cuda',
+                                              save_cpu_ram=True, verbose=False)['2048']
+            tmp = parts / f'.{start:07d}.tmp{os.getpid()}.npy'
+            np.save(tmp, f.numpy()); os.replace(tmp, p)
+    feats = np.concatenate([np.load(parts / f'{s:07d}.npy') for s in range(0, len(images), chunk)])
+    assert len(feats) == len(images), (len(feats), len(images))
+    torch_atomic_save(fid_features_to_statistics(torch.from_numpy(feats)), str(stat_path))
+    shutil.rmtree(parts)
+    return info
+
 def fid_from_samples(samples, ref='cifar10:train', ref_limit: int | None = None, seed: int | None = None,
                      batch_size: int = 64, device=None, verbose: bool = False) -> dict:
     "FID (and IS when the Inception has logits) of uint8 (N, H, W, 3) `samples` against the reference statistics."
     gen = UInt8Images(samples)
-    ref_images, ref_name = reference_images(ref, ref_limit)
     be, dev = fid_backend(), _device(device)
+    r = reference_statistics(ref, ref_limit, batch_size, dev, progress=verbose)
+    ref_images, ref_name, ref_hash = r['images'], r['ref'], r['ref_hash']
     common = dict(feature_extractor=be['extractor'], feature_extractor_weights_path=be['weights'], cuda=dev.type == 'cuda',
                   batch_size=batch_size, save_cpu_ram=True, verbose=verbose, cache_root=str(cache_dir() / 'fidelity'),
                   datasets_download=False)
-    ref_hash = data_hash(ref_images)
-    cache_name = f"rdd-{ref_name.replace(':', '-')}-n{len(ref_images)}-{ref_hash}"
     with torch.cuda.device(dev) if dev.type == 'cuda' else contextlib.nullcontext():
-        m = torch_fidelity.calculate_metrics(input1=gen, input2=UInt8Images(ref_images), input2_cache_name=cache_name,
+        m = torch_fidelity.calculate_metrics(input1=gen, input2=UInt8Images(ref_images), input2_cache_name=r['cache_name'],
                                              fid=True, **common)
-        for p in (cache_dir() / 'fidelity').glob(f"{cache_name}-{be['extractor']}-features-*.pt"): p.unlink()
         out = dict(fid=m['frechet_inception_distance'], is_mean=None, is_std=None, is_missing=None)
         if be['has_logits']:
             m = torch_fidelity.calculate_metrics(input1=gen, isc=True, isc_splits=10, **common)
@@ -279,14 +308,14 @@ def fid_from_samples(samples, ref='cifar10:train', ref_limit: int | None = None,
                 n_gen=len(gen), n_ref=len(ref_images), ref=ref_name,
                 ref_hash=ref_hash, ref_note=ref_note, seed=seed, device=str(dev))
 
-# %% ../nbs/08_evaluation.ipynb #2f5e6b06
+# %% ../nbs/08_evaluation.ipynb #c54109cf
 def inception_score(logits: Tensor, splits: int = 10) -> tuple[float, float]:
     "IS formula over class `logits` (N, K): mean and std over `splits` contiguous splits."
     if len(logits) < splits: raise ValueError(f"need at least {splits} samples for {splits} splits, got {len(logits)}")
     m = isc_features_to_metric(torch.as_tensor(logits).cpu(), splits=splits, shuffle=False)
     return m['inception_score_mean'], m['inception_score_std']
 
-# %% ../nbs/08_evaluation.ipynb #f12bf14d
+# %% ../nbs/08_evaluation.ipynb #9db2659f
 @torch.no_grad()
 def is_cls(images, classifier: str = 'resnet56', batch_size: int = 500, device=None) -> dict:
     "IS formula over the CIFAR-10 `classifier`'s softmax of uint8 (N, H, W, 3) images (not the Inception Score)."
@@ -298,7 +327,7 @@ def is_cls(images, classifier: str = 'resnet56', batch_size: int = 500, device=N
     return dict(is_cls_mean=mean, is_cls_std=std,
                 is_cls_note=f'IS formula over CIFAR-10 {classifier} softmax (10 classes, 10 splits); not the Inception Score')
 
-# %% ../nbs/08_evaluation.ipynb #f01a9027
+# %% ../nbs/08_evaluation.ipynb #ef4a6bfb
 PAPER_N = 50_000
 
 def protocol_note(n_gen: int, n_ref: int) -> str:
@@ -320,7 +349,7 @@ def evaluate(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, sa
     return dict(res, sampler=sampler, steps=steps, nfe=steps, protocol=protocol_note(res['n_gen'], res['n_ref']),
                 sample_seconds=round(t1 - t0, 2), metric_seconds=round(time.time() - t1, 2))
 
-# %% ../nbs/08_evaluation.ipynb #5cc497c6
+# %% ../nbs/08_evaluation.ipynb #5d1c738f
 def image_grid(images, nrow: int = 8, pad: int = 2) -> np.ndarray:
     "Tile uint8 (N, H, W, 3) images, `nrow` per row, `pad` white pixels apart: uint8 (H', W', 3)."
     images = np.asarray(images)
@@ -338,7 +367,7 @@ def save_samples(images, path, nrow: int = 8) -> Path:
     Image.fromarray(image_grid(images, nrow)).save(path)
     return path
 
-# %% ../nbs/08_evaluation.ipynb #f6fb3289
+# %% ../nbs/08_evaluation.ipynb #7dd85e34
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
@@ -364,7 +393,7 @@ def speedup(model, steps: int, full_steps: int, batch_size: int = 64, repeats: i
     fast, slow = (sampling_speed(model, k, batch_size, repeats, warmup, **kwargs) for k in (steps, full_steps))
     return dict(speedup=fast['images_per_s'] / slow['images_per_s'], fast=fast, slow=slow)
 
-# %% ../nbs/08_evaluation.ipynb #b9c499cd
+# %% ../nbs/08_evaluation.ipynb #dad4394e
 def _fmt(mean, std): return 'missing' if mean is None else f'{mean:.3f} ± {std:.3f}'
 
 @call_parse
