@@ -6,7 +6,7 @@
 __all__ = ['METHODS', 'FEATURE_TERMS', 'TAU_CFD', 'method_terms', 'DistillConfig', 'stage_iters', 'stage_loss', 'distill_stage',
            'distill_chain', 'basic_model', 'rdd_distill', 'main']
 
-# %% ../nbs/07_distill.ipynb #ece9f1dc
+# %% ../nbs/07_distill.ipynb #3c0f201b
 import copy, json, math, time
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
@@ -27,7 +27,7 @@ from .pd import pd_target, pd_loss, sample_student_times, lpips_available, PDLpi
 from .cfd import cfd_loss
 from .relational import ii_p2p_loss, is_p2p_loss, m_p2p_loss, PixelQueue, ProjectionHead
 
-# %% ../nbs/07_distill.ipynb #80d82a6e
+# %% ../nbs/07_distill.ipynb #32299116
 METHODS = {
     'pd':               ('pd',),
     'pd_lpips':         ('lpips',),
@@ -48,7 +48,7 @@ def method_terms(method: str) -> tuple:
     if method not in METHODS: raise ValueError(f"unknown method {method!r}: choose one of {sorted(METHODS)}")
     return METHODS[method]
 
-# %% ../nbs/07_distill.ipynb #bcb00269
+# %% ../nbs/07_distill.ipynb #8ae9c04b
 @dataclass
 class DistillConfig:
     "Hyper-parameters of one halving stage."
@@ -80,7 +80,7 @@ def stage_iters(cfg: DistillConfig, preset: Preset, steps_from: int) -> int:
     "Optimiser steps of a stage: twice the preset's for the 4 -> 2 and 2 -> 1 stages."
     return cfg.iters or preset.distill_iters * (2 if steps_from <= 4 else 1)
 
-# %% ../nbs/07_distill.ipynb #74f06cd0
+# %% ../nbs/07_distill.ipynb #a705c27c
 def stage_loss(terms, cfg: DistillConfig, x_pred, x_target, t, extractor=None, queue=None, proj=None,
                lpips=None, tau_cfd: float = 0.9, gen=None, gather=None) -> tuple[Tensor, dict]:
     "Loss of one batch for the method's `terms`; returns the total and its parts."
@@ -100,7 +100,7 @@ def stage_loss(terms, cfg: DistillConfig, x_pred, x_target, t, extractor=None, q
             queue.push(gather(F_T) if gather else F_T, cfg.k, per_image=cfg.queue_per_image, generator=gen)
     return sum(parts.values()), {k: v.item() for k, v in parts.items()}
 
-# %% ../nbs/07_distill.ipynb #dcc65518
+# %% ../nbs/07_distill.ipynb #bc9967a7
 def _frozen(m: nn.Module) -> nn.Module: return m.eval().requires_grad_(False)
 
 def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, steps_from: int, preset: Preset,
@@ -189,7 +189,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     acc.wait_for_everyone()
     return out
 
-# %% ../nbs/07_distill.ipynb #d430a25f
+# %% ../nbs/07_distill.ipynb #170197b2
 def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1, preset: Preset | None = None,
                   cfg: DistillConfig | None = None, runs_dir='runs', progress: bool = True, **kw) -> dict:
     "Halve `steps_from` → … → `steps_to` with `method`; returns {student steps: run folder}."
@@ -208,12 +208,12 @@ def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1,
         out[n // 2], ckpt, n = run, run, n // 2
     return out
 
-# %% ../nbs/07_distill.ipynb #9c1cfffe
-def basic_model(preset: Preset, steps: int, runs_dir='runs', seed: int = 0, progress: bool = True) -> Path:
-    "The run folder of the preset's `steps`-step PD student of its teacher (trained or resumed as needed)."
-    teacher = train_teacher(preset, Path(runs_dir) / run_name('teacher', preset, seed=seed), seed=seed, progress=progress)
+# %% ../nbs/07_distill.ipynb #476a91fd
+def basic_model(preset: Preset, steps: int, runs_dir='runs', seed: int = 0, progress: bool = True, teacher=None) -> Path:
+    "The run folder of the preset's `steps`-step PD student of `teacher` (default: its own, trained or resumed as needed)."
+    teacher = teacher or train_teacher(preset, Path(runs_dir) / run_name('teacher', preset, seed=seed), seed=seed, progress=progress)
     if steps >= preset.full_steps: return teacher
-    return distill_chain(teacher, 'pd', preset.full_steps, steps, preset, DistillConfig(seed=seed),
+    return distill_chain(teacher, 'pd', preset.full_steps, steps, preset, DistillConfig(seed=seed, iters=preset.basic_iters),
                          runs_dir=runs_dir, progress=progress)[steps]
 
 @call_parse

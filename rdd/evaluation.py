@@ -9,7 +9,7 @@ __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'PAPE
            'reference_images', 'reference_statistics', 'fid_from_samples', 'inception_score', 'is_cls', 'protocol_note',
            'evaluate', 'image_grid', 'save_samples', 'sampling_speed', 'speedup', 'rdd_eval']
 
-# %% ../nbs/08_evaluation.ipynb #6a876a66
+# %% ../nbs/08_evaluation.ipynb #401322c4
 import contextlib, hashlib, importlib.util, json, math, os, shutil, sys, time, warnings
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +35,7 @@ from .data import cache_dir, get_dataset
 from .networks import load_extractor
 from .teacher import fail, load_checkpoint, load_denoiser, preset_from_config
 
-# %% ../nbs/08_evaluation.ipynb #19233ccd
+# %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
     "The 64-bit generator seed of sample `i` of `seed`."
     if seed < 0 or i < 0: raise ValueError(f"seed and sample index must be non-negative, got seed={seed}, index={i}")
@@ -49,7 +49,7 @@ def initial_noise(seed: int, start: int, n: int, shape: tuple) -> Tensor:
         z[j] = torch.randn(shape, generator=g)
     return z
 
-# %% ../nbs/08_evaluation.ipynb #6fbc4540
+# %% ../nbs/08_evaluation.ipynb #6fbad372
 def to_uint8(x: Tensor) -> np.ndarray:
     "Images in [-1, 1], float (N, 3, H, W) -> uint8 numpy (N, H, W, 3)."
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
@@ -59,7 +59,7 @@ def from_uint8(images) -> Tensor:
     x = torch.as_tensor(np.asarray(images))
     return x.permute(0, 3, 1, 2).float() / 127.5 - 1
 
-# %% ../nbs/08_evaluation.ipynb #7acaca7e
+# %% ../nbs/08_evaluation.ipynb #c0a08be2
 def _ell(t: float, schedule) -> float:
     "$\\log(\\alpha_t / \\sigma_t)$ in float64 ($-\\infty$ where $\\alpha_t$ is zero to float64 precision)."
     a, s = (float(v) for v in schedule(torch.tensor(t, dtype=torch.float64)))
@@ -102,7 +102,7 @@ def dpm_solver_sample(model, z_1: Tensor, steps: int, clip: bool = True, class_l
         prev, h_prev = M, h
     return z
 
-# %% ../nbs/08_evaluation.ipynb #0baa1233
+# %% ../nbs/08_evaluation.ipynb #d9b71249
 SAMPLERS = {'ddim': ddim_sample, 'dpm++2m': dpm_solver_sample}
 
 def table1_baselines(full_steps: int) -> list[tuple[str, int]]:
@@ -150,7 +150,7 @@ def sample(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, clas
         if training: model.train()
     return out
 
-# %% ../nbs/08_evaluation.ipynb #3ca45162
+# %% ../nbs/08_evaluation.ipynb #249fba7a
 TF_INCEPTION_FILE = 'weights-inception-2015-12-05-6726825d.pth'
 FIDHELPER_NAME = 'inception-v3-fidhelper'
 JPEG_NOTE = ("reference statistics are of the bundled JPEG re-encoding of CIFAR-10 (quality ~75): consistent within "
@@ -225,7 +225,7 @@ def fid_backend() -> dict:
     return dict(extractor=name, weights=str(p), weights_sha256=file_sha256(p), has_logits=own is not None,
                 backend=f'torch-fidelity {torch_fidelity.__version__}')
 
-# %% ../nbs/08_evaluation.ipynb #56f417ae
+# %% ../nbs/08_evaluation.ipynb #697086cb
 class UInt8Images(Dataset):
     "uint8 (N, H, W, 3) images as the torch-fidelity input it expects: uint8 (3, H, W) tensors."
     def __init__(self, images):
@@ -308,14 +308,14 @@ def fid_from_samples(samples, ref='cifar10:train', ref_limit: int | None = None,
                 n_gen=len(gen), n_ref=len(ref_images), ref=ref_name,
                 ref_hash=ref_hash, ref_note=ref_note, seed=seed, device=str(dev))
 
-# %% ../nbs/08_evaluation.ipynb #c54109cf
+# %% ../nbs/08_evaluation.ipynb #f1810cab
 def inception_score(logits: Tensor, splits: int = 10) -> tuple[float, float]:
     "IS formula over class `logits` (N, K): mean and std over `splits` contiguous splits."
     if len(logits) < splits: raise ValueError(f"need at least {splits} samples for {splits} splits, got {len(logits)}")
     m = isc_features_to_metric(torch.as_tensor(logits).cpu(), splits=splits, shuffle=False)
     return m['inception_score_mean'], m['inception_score_std']
 
-# %% ../nbs/08_evaluation.ipynb #9db2659f
+# %% ../nbs/08_evaluation.ipynb #1be25d42
 @torch.no_grad()
 def is_cls(images, classifier: str = 'resnet56', batch_size: int = 500, device=None) -> dict:
     "IS formula over the CIFAR-10 `classifier`'s softmax of uint8 (N, H, W, 3) images (not the Inception Score)."
@@ -327,7 +327,7 @@ def is_cls(images, classifier: str = 'resnet56', batch_size: int = 500, device=N
     return dict(is_cls_mean=mean, is_cls_std=std,
                 is_cls_note=f'IS formula over CIFAR-10 {classifier} softmax (10 classes, 10 splits); not the Inception Score')
 
-# %% ../nbs/08_evaluation.ipynb #ef4a6bfb
+# %% ../nbs/08_evaluation.ipynb #d90b32c6
 PAPER_N = 50_000
 
 def protocol_note(n_gen: int, n_ref: int) -> str:
@@ -349,7 +349,7 @@ def evaluate(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, sa
     return dict(res, sampler=sampler, steps=steps, nfe=steps, protocol=protocol_note(res['n_gen'], res['n_ref']),
                 sample_seconds=round(t1 - t0, 2), metric_seconds=round(time.time() - t1, 2))
 
-# %% ../nbs/08_evaluation.ipynb #5d1c738f
+# %% ../nbs/08_evaluation.ipynb #0a205d4d
 def image_grid(images, nrow: int = 8, pad: int = 2) -> np.ndarray:
     "Tile uint8 (N, H, W, 3) images, `nrow` per row, `pad` white pixels apart: uint8 (H', W', 3)."
     images = np.asarray(images)
@@ -367,7 +367,7 @@ def save_samples(images, path, nrow: int = 8) -> Path:
     Image.fromarray(image_grid(images, nrow)).save(path)
     return path
 
-# %% ../nbs/08_evaluation.ipynb #7dd85e34
+# %% ../nbs/08_evaluation.ipynb #f68290c9
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
@@ -393,7 +393,7 @@ def speedup(model, steps: int, full_steps: int, batch_size: int = 64, repeats: i
     fast, slow = (sampling_speed(model, k, batch_size, repeats, warmup, **kwargs) for k in (steps, full_steps))
     return dict(speedup=fast['images_per_s'] / slow['images_per_s'], fast=fast, slow=slow)
 
-# %% ../nbs/08_evaluation.ipynb #dad4394e
+# %% ../nbs/08_evaluation.ipynb #cacb32af
 def _fmt(mean, std): return 'missing' if mean is None else f'{mean:.3f} ± {std:.3f}'
 
 @call_parse
@@ -405,7 +405,7 @@ def rdd_eval(
     batch_size: int = None,   # sampling batch (default: the preset's sample_batch)
     sampler: str = 'ddim',    # ddim | dpm++2m
     ref: str = None,          # reference set 'DATASET:SPLIT' (default: the preset's dataset, train split)
-    ref_limit: int = None,    # use only the first images of the reference set
+    ref_limit: int = None,    # reference images (default: the preset's n_ref; fewer than the split: a fixed random subset)
     weights: str = 'auto',    # ema | model | auto (EMA when present)
     classifier: str = 'resnet56',  # CIFAR-10 classifier of IS_cls
     device: str = None,       # cpu | cuda (default: cuda when available)
@@ -419,7 +419,7 @@ def rdd_eval(
         preset = preset_from_config(config)
         model = load_denoiser(checkpoint, weights, device=_device(device))
         n, batch_size = n or preset.n_fid, batch_size or preset.sample_batch
-        res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{preset.dataset}:train', ref_limit,
+        res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{preset.dataset}:train', ref_limit or preset.n_ref,
                        classifier=classifier, progress=not quiet)
     except (ValueError, FileNotFoundError) as e: fail(str(e))
     step = config.get('step', 0)

@@ -7,7 +7,7 @@ __all__ = ['PRESETS', 'EXTRACTORS', 'Preset', 'get_preset', 'make_unet', 'Denois
            'ResNetCifar', 'DenseLayer', 'Transition', 'DenseNetCifar', 'FeatureExtractor', 'load_extractor',
            'random_crop_flip', 'evaluate_classifier', 'train_classifier']
 
-# %% ../nbs/02_networks.ipynb #1553a0f6
+# %% ../nbs/02_networks.ipynb #b5e7b5dd
 import math, os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from .diffusion import get_schedule, to_x, PARAMS, SCHEDULES
 from .data import shared_dir
 
-# %% ../nbs/02_networks.ipynb #f0f456bc
+# %% ../nbs/02_networks.ipynb #5a741ccd
 @dataclass
 class Preset:
     "Every size and hyper-parameter of a run; one flat record, each field overridable."
@@ -50,12 +50,14 @@ class Preset:
     # sampling and distillation
     full_steps: int = 1024           # the teacher's many-step sampler
     basic_steps: int = 8             # the PD "basic model" the methods start from
-    distill_iters: int = 10_000      # optimiser steps per halving stage
+    distill_iters: int = 10_000      # optimiser steps per halving stage of a method (doubled for 4->2 and 2->1)
+    basic_iters: int | None = None   # optimiser steps per PD stage from full_steps down to the basic model (None: distill_iters)
     distill_batch: int = 128
     distill_lr: float = 5e-5
     extractor: str = 'densenet201'   # resnet20 | resnet56 | densenet201
     # evaluation
-    n_fid: int = 50_000
+    n_fid: int = 50_000              # generated samples per FID
+    n_ref: int = 50_000              # reference (training) images of the FID statistics
     sample_batch: int = 128
 
     def __post_init__(self):
@@ -71,12 +73,12 @@ class Preset:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"preset {self.name!r}: schedule {self.schedule!r} is not one of {sorted(SCHEDULES)}")
 
-# %% ../nbs/02_networks.ipynb #5ef919a2
+# %% ../nbs/02_networks.ipynb #d37de28e
 PRESETS = {p.name: p for p in [
     Preset('tiny', channels=(16, 32, 48), layers_per_block=1, attention=(False, True, False), dropout=0.0, norm_groups=8,
            teacher_steps=800, teacher_batch=32, teacher_lr=1e-3, teacher_warmup=50, ema_decay=0.995, ckpt_every=200,
-           sample_every=400, full_steps=64, distill_iters=100, distill_batch=32, distill_lr=1e-4, extractor='resnet20',
-           n_fid=1000, sample_batch=250),
+           sample_every=400, full_steps=64, distill_iters=25, basic_iters=200, distill_batch=32, distill_lr=1e-4,
+           extractor='resnet20', n_fid=100, n_ref=500, sample_batch=250),
     Preset('small', channels=(64, 128, 128), layers_per_block=2, attention=(False, True, False), dropout=0.1,
            teacher_steps=60_000, teacher_lr=2e-4, teacher_warmup=1000, ema_decay=0.9995, ckpt_every=5000,
            sample_every=10_000, full_steps=256, distill_iters=2000, extractor='resnet56', n_fid=10_000, sample_batch=500),
@@ -93,7 +95,7 @@ def get_preset(name: str, **overrides) -> Preset:
         raise ValueError(f"unknown preset field(s) {bad}: valid fields are {valid}")
     return replace(PRESETS[name], **overrides)
 
-# %% ../nbs/02_networks.ipynb #ceaf2347
+# %% ../nbs/02_networks.ipynb #c9adcdcc
 def make_unet(preset: Preset) -> UNet2DModel:
     "A freshly initialised diffusers `UNet2DModel` shaped by `preset`."
     down = tuple('AttnDownBlock2D' if a else 'DownBlock2D' for a in preset.attention)
@@ -105,7 +107,7 @@ def make_unet(preset: Preset) -> UNet2DModel:
                        downsample_padding=0, flip_sin_to_cos=False, freq_shift=1,
                        num_class_embeds=preset.num_classes if preset.conditional else None)
 
-# %% ../nbs/02_networks.ipynb #446d1e46
+# %% ../nbs/02_networks.ipynb #c57af276
 class Denoiser(nn.Module):
     "A U-Net as an x-prediction denoiser: `forward(z_t, t, class_labels=None)` -> $\\hat x$."
     def __init__(self, unet: nn.Module, param: str = 'x', schedule: str = 'cosine'):
@@ -128,7 +130,7 @@ class Denoiser(nn.Module):
         out = self.unet(z_t, t * 1000, class_labels=class_labels).sample
         return to_x(out, z_t, t, self.param, self.schedule)
 
-# %% ../nbs/02_networks.ipynb #9102865c
+# %% ../nbs/02_networks.ipynb #9622b1aa
 class CifarClassifier(nn.Module):
     "Base of the CIFAR classifiers: input images in [-1, 1], normalised inside to the weights' training recipe."
     mean, std = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)  # of [0, 1] pixels during training; 0.5/0.5 = trained on [-1, 1]
@@ -157,7 +159,7 @@ class CifarClassifier(nn.Module):
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight)
             elif isinstance(m, nn.BatchNorm2d): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
 
-# %% ../nbs/02_networks.ipynb #4d487aed
+# %% ../nbs/02_networks.ipynb #03fd45e6
 class BasicBlock(nn.Module):
     "He et al.'s basic residual block with an option-A (subsample + zero-pad) shortcut."
     def __init__(self, c_in: int, c_out: int, stride: int = 1):
@@ -200,7 +202,7 @@ class ResNetCifar(CifarClassifier):
         h = self.layer2(self.layer1(F.relu(self.bn1(self.conv1(x)))))
         return self.layer3[-1].preact(self.layer3[:-1](h))
 
-# %% ../nbs/02_networks.ipynb #f9358cee
+# %% ../nbs/02_networks.ipynb #81580068
 class DenseLayer(nn.Module):
     "Bottleneck layer BN-ReLU-conv1x1(4k)-BN-ReLU-conv3x3(k), its output concatenated to its input."
     def __init__(self, c_in: int, growth: int):
@@ -237,7 +239,7 @@ class DenseNetCifar(CifarClassifier):
         "Normalised images -> last block's map after the final BN, before ReLU."
         return self.bn(self.stages(self.conv1(x)))
 
-# %% ../nbs/02_networks.ipynb #d7ab3e04
+# %% ../nbs/02_networks.ipynb #ebef0f1c
 class FeatureExtractor(nn.Module):
     "A frozen classifier: `forward(x in [-1, 1]) -> (fmap (N,C,H,W) before ReLU, pooled (N,C))`."
     def __init__(self, net: CifarClassifier):
@@ -263,7 +265,7 @@ class FeatureExtractor(nn.Module):
         "Class logits of [-1, 1] images."
         return self.net(x)
 
-# %% ../nbs/02_networks.ipynb #8eb52b2b
+# %% ../nbs/02_networks.ipynb #e076c316
 EXTRACTORS = {'resnet20': (ResNetCifar, dict(depth=20), 'weights/resnet20-12fca82f.th'),
               'resnet56': (ResNetCifar, dict(depth=56), 'weights/resnet56-4bfd9763.th'),
               'densenet201': (DenseNetCifar, {}, None)}
@@ -285,7 +287,7 @@ def load_extractor(name: str = 'resnet56', path=None) -> FeatureExtractor:
     net.load_state_dict({k.removeprefix('module.'): v for k, v in ckpt['state_dict'].items()})
     return FeatureExtractor(net)
 
-# %% ../nbs/02_networks.ipynb #e68720ab
+# %% ../nbs/02_networks.ipynb #a606ca80
 def random_crop_flip(x: Tensor, pad: int = 4, generator=None) -> Tensor:
     "Random crops of `x` padded by `pad` black (-1) pixels, and random horizontal flips."
     n, _, h, w = x.shape
