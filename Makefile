@@ -7,9 +7,13 @@ STAMP := $(VENV)/.installed
 TEST_LOG := .cache/nbdev_test.log
 FLAGS ?=
 
-PRESET ?= tiny
+# Experiments: PRESET=tiny|small|paper; `auto` = small where a GPU is visible, else tiny (and says so).
+# RETRAIN=1 ignores the published teacher and basic model of the preset (checkpoints/<preset>/) and trains them.
+PRESET ?= auto
+RETRAIN ?= 0
+REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-all
 
-.PHONY: install test lab clean sync-check teacher
+.PHONY: install test lab clean sync-check teacher readme ci-experiments $(REPRODUCE)
 
 install: $(STAMP)
 
@@ -39,9 +43,22 @@ test: sync-check
 	echo "$$((total - failed)) passed, $$failed failed"; \
 	if [ $$total -eq 0 ]; then echo "no notebook was tested"; exit 1; fi; exit $$rc
 
-# Train (or resume) the teacher of a preset on the bundled CIFAR-10 copy.
+# The paper's tables and figures: papermill runs nbs/experiments/*.ipynb (executed copies in results/runs/),
+# writing results/*.csv and figures/*.png, then the README's results section is regenerated.
+$(REPRODUCE): $(STAMP)
+	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) $(if $(filter 1,$(RETRAIN)),--retrain)
+
+# What CI runs besides the tests: Tables 1 and 3 end to end at the tiny preset (each notebook checks its rows).
+ci-experiments: $(STAMP)
+	$(BIN)/rdd_reproduce table1 --preset tiny
+	$(BIN)/rdd_reproduce table3 --preset tiny
+
+readme: $(STAMP)
+	$(BIN)/rdd_readme
+
+# Train (or resume) the teacher of a preset on the bundled CIFAR-10 copy (tiny unless PRESET says otherwise).
 teacher: $(STAMP)
-	$(BIN)/rdd_train_teacher --preset $(PRESET)
+	$(BIN)/rdd_train_teacher --preset $(or $(filter-out auto,$(PRESET)),tiny)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab nbs/
