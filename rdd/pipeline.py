@@ -10,7 +10,7 @@ __all__ = ['TEACHER_FIELDS', 'BASIC_FIELDS', 'COLUMNS', 'ROW_KEY', 'TABLES', 'MA
            'figure_path', 'table_markdown', 'results_markdown', 'update_readme', 'rdd_readme', 'reproduce',
            'rdd_reproduce']
 
-# %% ../nbs/10_pipeline.ipynb #f863ad5e
+# %% ../nbs/10_pipeline.ipynb #214aa41c
 import hashlib, json, os, platform, shutil, subprocess, sys, time
 from dataclasses import asdict, replace
 from datetime import datetime, timezone
@@ -29,7 +29,7 @@ from .teacher import (CheckpointError, latest_checkpoint, load_checkpoint, load_
 from .distill import DistillConfig, basic_model, distill_chain
 from .evaluation import evaluate, fid_backend, file_sha256
 
-# %% ../nbs/10_pipeline.ipynb #ddab7053
+# %% ../nbs/10_pipeline.ipynb #4b05c31c
 def repo_dir() -> Path:
     "The project's root folder (`RDD_REPO`, default: the folder holding the `rdd` package)."
     return Path(os.environ.get('RDD_REPO', Path(rdd.__file__).resolve().parents[1]))
@@ -50,7 +50,7 @@ def device_name() -> str:
                 if l.startswith('model name')), platform.machine()) if Path('/proc/cpuinfo').exists() else platform.machine()
     return f'cpu: {cpu}, {os.cpu_count()} cores'
 
-# %% ../nbs/10_pipeline.ipynb #7342676b
+# %% ../nbs/10_pipeline.ipynb #6915fc10
 def resolve_preset(name: str | None = 'auto') -> str:
     "A preset name; `auto` (or empty) means `small` with a GPU, else `tiny`, and prints which and why."
     if name in (None, '', 'auto'):
@@ -61,7 +61,7 @@ def resolve_preset(name: str | None = 'auto') -> str:
     get_preset(name)   # unknown name -> ValueError listing the presets
     return name
 
-# %% ../nbs/10_pipeline.ipynb #6ab9d1af
+# %% ../nbs/10_pipeline.ipynb #9a978440
 TEACHER_FIELDS = ('dataset', 'image_size', 'channels', 'layers_per_block', 'attention', 'dropout', 'norm_groups',
                   'conditional', 'num_classes', 'param', 'schedule', 'teacher_steps', 'teacher_batch', 'teacher_lr',
                   'teacher_warmup', 'ema_decay', 'grad_clip')
@@ -106,7 +106,7 @@ def published_checkpoint(preset: Preset, kind: str, fields=BASIC_FIELDS) -> Path
         return None
     return dest
 
-# %% ../nbs/10_pipeline.ipynb #9e6ca098
+# %% ../nbs/10_pipeline.ipynb #5c649a80
 def teacher_run(preset: Preset, runs_dir='runs', retrain: bool = False, progress: bool = True) -> Path:
     "The preset's teacher: the published one when it fits, else trained (or resumed) under `runs_dir`."
     if not retrain and (p := published_checkpoint(preset, 'teacher', TEACHER_FIELDS)) is not None: return p
@@ -126,7 +126,7 @@ def student_run(preset: Preset, method: str, steps: int, cfg: DistillConfig | No
     cfg = replace(cfg or DistillConfig(), method=method)
     return distill_chain(basic, method, preset.basic_steps, steps, preset, cfg, runs_dir=runs_dir, progress=progress)[steps]
 
-# %% ../nbs/10_pipeline.ipynb #8ba448a8
+# %% ../nbs/10_pipeline.ipynb #d3da6552
 def evaluate_run(ckpt, steps: int, n: int, seed: int = 0, sampler: str = 'ddim', ref: str = 'cifar10:train',
                  ref_limit: int | None = None, batch_size: int = 250, runs_dir='runs', progress: bool = True) -> dict:
     "`rdd.evaluation.evaluate` of a checkpoint, cached in `runs_dir/evals/` by everything the result depends on."
@@ -142,7 +142,7 @@ def evaluate_run(ckpt, steps: int, n: int, seed: int = 0, sampler: str = 'ddim',
     _write_json(path, dict(res, checkpoint=str(ck), key=key))
     return dict(res, checkpoint=str(ck), key=key, cached=False)
 
-# %% ../nbs/10_pipeline.ipynb #457343d6
+# %% ../nbs/10_pipeline.ipynb #4a218255
 COLUMNS = ['table', 'dataset', 'method', 'steps', 'sampler', 'param', 'value', 'fid', 'is_mean', 'is_std', 'is_cls_mean',
            'is_cls_std', 'paper_fid', 'paper_is', 'paper_steps', 'preset', 'scale', 'seed', 'n_samples', 'n_ref', 'ref',
            'metric_backend', 'fid_weights_sha256', 'commit', 'device', 'wall_s', 'cached', 'run', 'note']
@@ -179,7 +179,7 @@ def result_row(table, method: str, steps: int, res: dict | None, preset: Preset,
                 wall_s=round(wall_s, 1), cached=res.get('cached'), run=str(run) if run else None,
                 note='; '.join(n for n in notes if n))
 
-# %% ../nbs/10_pipeline.ipynb #b3ddfc08
+# %% ../nbs/10_pipeline.ipynb #cc9d1320
 def _key_part(v) -> str:
     "A key cell as text: empty for missing, numbers by value (16 == 16.0, as after a CSV round trip)."
     if v is None or v == '' or (not isinstance(v, str) and pd.isna(v)): return ''
@@ -208,7 +208,7 @@ def check_rows(df: pd.DataFrame, preset: str, expected: list[tuple]) -> None:
     if missing := [e for e in expected if tuple(e) not in got]:
         raise AssertionError(f"results for preset {preset!r} lack rows {missing}")
 
-# %% ../nbs/10_pipeline.ipynb #44dcfb36
+# %% ../nbs/10_pipeline.ipynb #bc207933
 def measure(table, label: str, ckpt, steps: int, preset: Preset, seed: int = 0, sampler: str = 'ddim', paper=None,
             n: int | None = None, n_ref: int | None = None, runs_dir='runs', t0: float | None = None,
             progress: bool = True, **row) -> dict:
@@ -241,7 +241,7 @@ def figure_path(name: str, preset: str) -> Path:
     p = figures_dir() / f'{name}-{preset}.png'; p.parent.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/10_pipeline.ipynb #6db9922b
+# %% ../nbs/10_pipeline.ipynb #e5c38962
 TABLES = {'table1_cifar10.csv': 'Table 1: CIFAR-10, unconditional', 'table2_imagenet64.csv': 'Table 2: ImageNet 64x64, class-conditional',
           'table3_ablation.csv': 'Table 3: loss ablation, 1-step student, CIFAR-10'}
 MARKERS = ('<!-- results:start -->', '<!-- results:end -->')
@@ -298,7 +298,7 @@ def rdd_readme(readme: str = None):  # README path (default: the project's)
     "Regenerate the README's results section from results/*.csv and figures/."
     print('README results updated' if update_readme(readme) else 'README results already up to date')
 
-# %% ../nbs/10_pipeline.ipynb #11d8dfe7
+# %% ../nbs/10_pipeline.ipynb #09df9e30
 EXPERIMENTS = {
     'table1': ('table1_cifar10',),
     'table2': ('table2_imagenet64',),
@@ -318,9 +318,9 @@ def reproduce(target: str, preset: str = 'auto', retrain: bool = False, **params
         dst.parent.mkdir(parents=True, exist_ok=True)
         print(f'== {nb} (preset {preset}) -> {dst.relative_to(repo_dir())}', flush=True)
         t0 = time.time()
-        pm.execute_notebook(repo_dir() / 'nbs' / 'experiments' / f'{nb}.ipynb', dst, kernel_name='python3',
+        pm.execute_notebook(repo_dir() / 'nbs' / 'experiments' / f'{nb}.ipynb', dst, kernel_name='python3', language='python',
                             parameters=dict(preset=preset, retrain=retrain, **params), cwd=str(repo_dir()),
-                            log_output=True, progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr)
+                            progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr)
         print(f'== {nb} done in {time.time() - t0:.0f} s', flush=True)
         out.append(dst)
     update_readme()
