@@ -13,7 +13,7 @@ PRESET ?= auto
 RETRAIN ?= 0
 REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-all
 
-.PHONY: install test lab clean sync-check teacher readme ci-experiments $(REPRODUCE)
+.PHONY: install test lab clean sync-check teacher readme ci-experiments bench $(REPRODUCE)
 
 install: $(STAMP)
 
@@ -52,6 +52,10 @@ $(REPRODUCE): $(STAMP)
 ci-experiments: $(STAMP)
 	$(BIN)/rdd_reproduce table1 --preset tiny
 	$(BIN)/rdd_reproduce table3 --preset tiny
+
+# Benchmarks (nbs/09_benchmarks, its slow cells): results/bench_*.csv, figures/bench-small.png. Needs an idle machine.
+bench: $(STAMP)
+	$(BIN)/nbdev_test --path nbs/09_benchmarks.ipynb --flags slow --do_print
 
 readme: $(STAMP)
 	$(BIN)/rdd_readme
