@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['BENCH_METHODS', 'sync', 'Stopwatch', 'TimedModule', 'StepBench', 'method_table', 'sampling_table']
 
-# %% ../nbs/09_benchmarks.ipynb #7c8c0997
+# %% ../nbs/09_benchmarks.ipynb #b08c26ae
 import statistics, time
 from contextlib import contextmanager
 
@@ -21,7 +21,7 @@ from .distill import DistillConfig, method_terms, stage_loss, FEATURE_TERMS
 from .relational import PixelQueue, ProjectionHead
 from .evaluation import sampling_speed
 
-# %% ../nbs/09_benchmarks.ipynb #f899f0d7
+# %% ../nbs/09_benchmarks.ipynb #ec769984
 def sync(device):
     "Wait for `device` to finish queued work (CUDA); no-op on the CPU."
     if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
@@ -46,7 +46,7 @@ class TimedModule(nn.Module):
         try: return super().__getattr__(k)
         except AttributeError: return getattr(self.module, k)
 
-# %% ../nbs/09_benchmarks.ipynb #11b05ee4
+# %% ../nbs/09_benchmarks.ipynb #701ee60f
 def _extractor(preset: Preset) -> FeatureExtractor:
     try: return load_extractor(preset.extractor)
     except (ValueError, FileNotFoundError):     # no weights on disk (DenseNet-201): random ones time the same
@@ -108,7 +108,7 @@ class StepBench:
         with FlopCounterMode(display=False) as fc: self.step()
         return fc.get_total_flops()
 
-# %% ../nbs/09_benchmarks.ipynb #5f1b0f03
+# %% ../nbs/09_benchmarks.ipynb #a3e916dd
 BENCH_METHODS = ('pd', 'rcfd', 'cfd+ii_p2p', 'cfd+is_p2p', 'cfd+m_p2p', 'rdd')
 
 def method_table(preset: Preset, batch: int | None = None, methods=BENCH_METHODS, repeats: int = 5, warmup: int = 2,
@@ -125,7 +125,7 @@ def method_table(preset: Preset, batch: int | None = None, methods=BENCH_METHODS
     base = df.set_index('method').step
     return df.assign(vs_pd=df.step / base.get('pd', float('nan')), vs_rcfd=df.step / base.get('rcfd', float('nan')))
 
-# %% ../nbs/09_benchmarks.ipynb #c53355c9
+# %% ../nbs/09_benchmarks.ipynb #02229c46
 def sampling_table(model, steps=(1, 2, 4, 8), full_steps: int = 1024, batch_size: int = 64, repeats: int = 3) -> pd.DataFrame:
     "Images/s at each step count and at `full_steps`, the speed-up over `full_steps` and the ideal `full_steps / k`."
     slow = sampling_speed(model, full_steps, batch_size, repeats)
