@@ -104,9 +104,8 @@ def gather_rows(x: Tensor) -> Tensor:
 
 # %% ../nbs/07_distill.ipynb #8c6225ac
 def stage_loss(terms, cfg: DistillConfig, x_pred, x_target, t, extractor=None, queue=None, proj=None,
-               lpips=None, tau_cfd: float = 0.9, gen=None, gather=None) -> tuple[Tensor, dict]:
-    "Loss of one batch for the method's `terms`; returns the total and its parts (`gather`: e.g. `gather_rows` with several processes)."
-    gather = gather or (lambda x: x)
+               lpips=None, tau_cfd: float = 0.9, gen=None, gather=gather_rows) -> tuple[Tensor, dict]:
+    "Loss of one batch for the method's `terms`; returns the total and its parts (`gather`: rows of all processes)."
     parts = {}
     if 'pd' in terms: parts['pd'] = pd_loss(x_pred, x_target, t)
     if 'lpips' in terms: parts['lpips'] = lpips(x_pred, x_target)
@@ -188,7 +187,6 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     student, proj = modules[0], (modules[1] if proj is not None else None)
     if queue is not None: queue.to(acc.device)
     if ema is not None: ema.to(acc.device)
-    gather = gather_rows if world > 1 else None
 
     def checkpoint(step):
         if not acc.is_main_process: return
@@ -213,7 +211,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
         z = diffuse(x, t, eps, get_schedule(preset.schedule))
         x_target = pd_target(teacher, z, t, steps_from, class_labels=y, schedule=get_schedule(preset.schedule))
         x_pred = student(z, t) if y is None else student(z, t, y)
-        loss, parts = stage_loss(terms, cfg, x_pred, x_target, t, extractor, queue, proj, lpips, tau_cfd, gen, gather)
+        loss, parts = stage_loss(terms, cfg, x_pred, x_target, t, extractor, queue, proj, lpips, tau_cfd, gen)
         opt.zero_grad(set_to_none=True)
         acc.backward(loss)
         acc.clip_grad_norm_(params, cfg.grad_clip)

@@ -7,7 +7,7 @@ __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'PAPE
            'from_uint8', 'logsnr_grid', 'dpm_solver_sample', 'table1_baselines', 'sample', 'torch_fidelity_weights',
            'fid_helper_weights', 'file_sha256', 'InceptionTorchScript', 'fid_backend', 'UInt8Images', 'data_hash',
            'reference_images', 'reference_statistics', 'fid_from_samples', 'inception_score', 'is_cls', 'protocol_note',
-           'evaluate', 'image_grid', 'save_samples', 'sampling_speed', 'speedup', 'rdd_eval']
+           'evaluate', 'image_grid', 'save_samples', 'sync', 'sampling_speed', 'speedup', 'rdd_eval']
 
 # %% ../nbs/08_evaluation.ipynb #401322c4
 import contextlib, hashlib, importlib.util, json, math, os, shutil, sys, time, warnings
@@ -33,7 +33,7 @@ from torch_fidelity.utils import create_feature_extractor, get_featuresdict_from
 from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor
-from .teacher import fail, load_checkpoint, load_denoiser, preset_from_config
+from .teacher import fail, load_checkpoint, load_denoiser, preset_from_config, _atomic_write_text
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
@@ -368,8 +368,9 @@ def save_samples(images, path, nrow: int = 8) -> Path:
     return path
 
 # %% ../nbs/08_evaluation.ipynb #f68290c9
-def _sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize(device)
+def sync(device):
+    "Wait for `device` to finish queued work (CUDA); no-op on the CPU."
+    if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
 
 @torch.no_grad()
 def sampling_speed(model, steps: int, batch_size: int = 64, repeats: int = 5, warmup: int = 1,
@@ -382,7 +383,7 @@ def sampling_speed(model, steps: int, batch_size: int = 64, repeats: int = 5, wa
     for _ in range(warmup): run()
     times = []
     for _ in range(repeats):
-        _sync(dev); t = time.perf_counter(); run(); _sync(dev)
+        sync(dev); t = time.perf_counter(); run(); sync(dev)
         times.append(time.perf_counter() - t)
     sec = float(np.median(times))
     return dict(images_per_s=batch_size / sec, seconds_per_batch=sec, steps=steps, batch_size=batch_size,
@@ -427,8 +428,7 @@ def rdd_eval(
     folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
     path = Path(out) if out else folder / f'eval-step{step:07d}-{sampler}{steps}-n{n}-seed{seed}.json'
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
-    tmp.write_text(json.dumps(res, indent=1)); os.replace(tmp, path)
+    _atomic_write_text(path, json.dumps(res, indent=1))
     print(f"FID {res['fid']:.3f} | IS {_fmt(res['is_mean'], res['is_std'])} | IS_cls {_fmt(res['is_cls_mean'], res['is_cls_std'])} "
           f"({n} samples, {sampler} {steps} steps, ref {res['ref']} n={res['n_ref']}) -> {path}")
     if res['is_missing']: print(res['is_missing'])

@@ -25,7 +25,7 @@ from fastcore.script import call_parse
 import rdd
 from .networks import Preset, get_preset
 from .teacher import (CheckpointError, latest_checkpoint, load_checkpoint, load_denoiser, run_name, save_checkpoint,
-                         train_teacher, fail)
+                         train_teacher, fail, _atomic_write_text)
 from .distill import DistillConfig, basic_model, distill_chain
 from .evaluation import evaluate, fid_backend, file_sha256
 
@@ -73,8 +73,7 @@ BASIC_FIELDS = TEACHER_FIELDS + ('full_steps', 'basic_steps', 'basic_iters', 'di
 
 def _write_json(path: Path, obj) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
-    tmp.write_text(json.dumps(obj, indent=1, default=str)); os.replace(tmp, path)
+    _atomic_write_text(path, json.dumps(obj, indent=1, default=str))
     return path
 
 def published_dir(preset_name: str, kind: str) -> Path:
@@ -87,8 +86,8 @@ def publish_checkpoint(run, kind: str, made_by: str, dest=None) -> Path:
     weights = 'ema' if 'ema' in tensors else 'model'
     dest = Path(dest or published_dir(config['preset']['name'], kind))
     shutil.rmtree(dest, ignore_errors=True)
-    config = {k: v for k, v in config.items() if k != 'step'}
-    save_checkpoint(dest, load_checkpoint(run)[1]['step'], {'model': tensors[weights]}, config)
+    step, config = config['step'], {k: v for k, v in config.items() if k != 'step'}
+    save_checkpoint(dest, step, {'model': tensors[weights]}, config)
     files = {str(p.relative_to(dest)): file_sha256(p) for p in sorted(dest.rglob('*')) if p.is_file()}
     _write_json(dest / 'manifest.json', dict(kind=kind, preset=config['preset']['name'], weights=weights, files=files,
                                              source_run=str(run), commit=git_commit(), made_by=made_by,
