@@ -27,6 +27,7 @@ from .teacher import (save_checkpoint, load_checkpoint, latest_checkpoint, load_
 from .pd import pd_target, pd_loss, sample_student_times, lpips_available, PDLpips
 from .cfd import cfd_loss
 from .relational import ii_p2p_loss, is_p2p_loss, m_p2p_loss, PixelQueue, ProjectionHead
+from .fast import Speedups, apply_speedups, tf32
 
 # %% ../nbs/07_distill.ipynb #32299116
 METHODS = {
@@ -131,8 +132,9 @@ def _frozen(m: nn.Module) -> nn.Module: return m.eval().requires_grad_(False)
 
 def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, steps_from: int, preset: Preset,
                   out_dir, cfg: DistillConfig | None = None, data: str | None = None, root=None,
-                  extractor=None, resume: bool = True, progress: bool = True, until: int | None = None) -> Path:
-    "Distil `teacher` (sampling in `steps_from` steps) into a student with `steps_from // 2` steps (`until`: stop early)."
+                  extractor=None, resume: bool = True, progress: bool = True, until: int | None = None,
+                  fast: Speedups = Speedups()) -> Path:
+    "Distil `teacher` (sampling in `steps_from` steps) into a student with `steps_from // 2` steps (`until`: stop early; `fast`: `rdd.fast`)."
     cfg = replace(cfg or DistillConfig(), method=method)
     terms = method_terms(method)
     torch.set_flush_denormal(True)  # as for the teacher: denormals make CPU steps many times slower
@@ -163,6 +165,9 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     teacher = _frozen(teacher).to(acc.device)
     torch.manual_seed(cfg.seed)
     student = copy.deepcopy(teacher if student is None else student).train().requires_grad_(True)
+    if fast:                                                        # on copies: the caller's modules stay as they are
+        teacher, student = apply_speedups(copy.deepcopy(teacher), fast), apply_speedups(student, fast)
+        if extractor is not None: extractor = apply_speedups(copy.deepcopy(extractor), fast)
     proj = ProjectionHead(extractor.channels).to(dtype) if 'm_p2p' in terms else None
     queue = PixelQueue(cfg.queue_size, extractor.channels, dtype=dtype) if 'm_p2p' in terms else None
     params = list(student.parameters()) + (list(proj.parameters()) if proj is not None else [])
@@ -171,7 +176,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     ema = copy.deepcopy(student).requires_grad_(False) if cfg.ema_decay else None
     config = {'kind': 'student', 'method': method, 'steps_from': steps_from, 'steps': steps_from // 2,
               'preset': asdict(preset), 'distill': asdict(cfg), 'iters': iters, 'batch': batch, 'lr': lr,
-              'tau_cfd': tau_cfd, 'data': str(data or preset.dataset)}
+              'tau_cfd': tau_cfd, 'data': str(data or preset.dataset), 'fast': str(fast)}
     start = 0
     if resume and (ck := latest_checkpoint(out)) is not None:
         tensors, saved, extra = load_checkpoint(ck)
@@ -196,31 +201,32 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
         if queue is not None: tensors['queue'] = queue.state_dict()
         save_checkpoint(out, step, tensors, config, extra={'optim': opt.state_dict(), 'sched': sched.state_dict()})
 
-    bar = tqdm(range(start, iters), initial=start, total=iters, desc=f'{method} {steps_from}->{steps_from // 2}',
-               disable=not (progress and acc.is_main_process))
-    for step in bar:
-        gen = step_generator(cfg.seed, step)                        # the same on every process
-        dropout_seed = int(torch.randint(2**62, (1,), generator=gen))
-        if rank: dropout_seed = int(torch.randint(2**62, (1,), generator=step_generator(cfg.seed, step, rank)))
-        torch.manual_seed(dropout_seed)
-        x, y = draw_batch(images, batch, gen, labels)                # the global batch...
-        t = sample_student_times(batch, steps_from, generator=gen)
-        eps = torch.randn(x.shape, generator=gen)
-        x, t, eps = x[rows].to(acc.device, dtype), t[rows].to(acc.device), eps[rows].to(acc.device, dtype)  # ...this process's rows
-        y = y[rows].to(acc.device) if y is not None else None
-        z = diffuse(x, t, eps, get_schedule(preset.schedule))
-        x_target = pd_target(teacher, z, t, steps_from, class_labels=y, schedule=get_schedule(preset.schedule))
-        x_pred = student(z, t) if y is None else student(z, t, y)
-        loss, parts = stage_loss(terms, cfg, x_pred, x_target, t, extractor, queue, proj, lpips, tau_cfd, gen)
-        opt.zero_grad(set_to_none=True)
-        acc.backward(loss)
-        acc.clip_grad_norm_(params, cfg.grad_clip)
-        opt.step(); sched.step()
-        if ema is not None: ema_update(ema, acc.unwrap_model(student), cfg.ema_decay)
-        shown = acc.reduce(loss.detach(), 'mean') if world > 1 else loss   # the global batch's loss
-        bar.set_postfix(loss=f'{shown.item():.4f}', refresh=False)
-        if (step + 1) % cfg.ckpt_every == 0 or step + 1 in (iters, until): checkpoint(step + 1)
-        if step + 1 == until: break
+    with tf32(fast.tf32):
+        bar = tqdm(range(start, iters), initial=start, total=iters, desc=f'{method} {steps_from}->{steps_from // 2}',
+                   disable=not (progress and acc.is_main_process))
+        for step in bar:
+            gen = step_generator(cfg.seed, step)                        # the same on every process
+            dropout_seed = int(torch.randint(2**62, (1,), generator=gen))
+            if rank: dropout_seed = int(torch.randint(2**62, (1,), generator=step_generator(cfg.seed, step, rank)))
+            torch.manual_seed(dropout_seed)
+            x, y = draw_batch(images, batch, gen, labels)                # the global batch...
+            t = sample_student_times(batch, steps_from, generator=gen)
+            eps = torch.randn(x.shape, generator=gen)
+            x, t, eps = x[rows].to(acc.device, dtype), t[rows].to(acc.device), eps[rows].to(acc.device, dtype)  # ...this process's rows
+            y = y[rows].to(acc.device) if y is not None else None
+            z = diffuse(x, t, eps, get_schedule(preset.schedule))
+            x_target = pd_target(teacher, z, t, steps_from, class_labels=y, schedule=get_schedule(preset.schedule))
+            x_pred = student(z, t) if y is None else student(z, t, y)
+            loss, parts = stage_loss(terms, cfg, x_pred, x_target, t, extractor, queue, proj, lpips, tau_cfd, gen)
+            opt.zero_grad(set_to_none=True)
+            acc.backward(loss)
+            acc.clip_grad_norm_(params, cfg.grad_clip)
+            opt.step(); sched.step()
+            if ema is not None: ema_update(ema, acc.unwrap_model(student), cfg.ema_decay)
+            shown = acc.reduce(loss.detach(), 'mean') if world > 1 else loss   # the global batch's loss
+            bar.set_postfix(loss=f'{shown.item():.4f}', refresh=False)
+            if (step + 1) % cfg.ckpt_every == 0 or step + 1 in (iters, until): checkpoint(step + 1)
+            if step + 1 == until: break
     acc.wait_for_everyone()
     return out
 
@@ -270,14 +276,17 @@ def rdd_distill(
     v: int = 2048,            # V
     k: int = 1,               # K pixels per image
     seed: int = 0,            # random seed
+    fast: str = None,         # speed switches, comma-separated: tf32,channels_last,bf16,compile (see rdd.fast; GPU)
 ):
     "Distil a teacher into a student with half (or fewer) of its sampling steps."
     try:
         p = get_preset(preset)
         cfg = DistillConfig(method=method, iters=iters, batch=batch, alpha=alpha, beta=beta, tau_cfd=tau_cfd,
                             tau_is=tau_is, tau_m=tau_m, queue_size=queue_size, v=v, k=k, seed=seed)
+        sp = Speedups.parse(fast)
         ckpt = teacher or basic_model(p, from_steps, runs, seed)
-        runs_out = distill_chain(ckpt, method, from_steps, to_steps or from_steps // 2, p, cfg, runs_dir=runs)
+        runs_out = distill_chain(ckpt, method, from_steps, to_steps or from_steps // 2, p, cfg, runs_dir=runs,
+                                 **({'fast': sp} if sp else {}))          # a plain run keeps its usual folder name
     except (ValueError, FileNotFoundError) as e: fail(str(e))
     for n, run in runs_out.items(): print(f'{n}-step student: {run}')
 

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from .diffusion import diffuse, get_schedule, ddim_sample, eps_from_x
 from .data import get_dataset, DataError
 from .networks import Preset, get_preset, make_unet, Denoiser
+from .fast import Speedups, apply_speedups, tf32
 
 # %% ../nbs/03_teacher.ipynb #a5899cb4
 def truncated_snr_loss(x_pred: Tensor, x: Tensor, eps: Tensor, z_t: Tensor, t: Tensor, schedule='cosine') -> Tensor:
@@ -133,11 +134,13 @@ def run_name(kind: str, preset: Preset, **extra) -> str:
 
 # %% ../nbs/03_teacher.ipynb #a6e407b0
 def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=None, seed: int = 0,
-                  steps: int | None = None, resume: bool = True, progress: bool = True, grid_steps: int = 64) -> Path:
-    "Train (or resume) a teacher with `preset`; returns the run folder."
+                  steps: int | None = None, resume: bool = True, progress: bool = True, grid_steps: int = 64,
+                  fast: Speedups = Speedups()) -> Path:
+    "Train (or resume) a teacher with `preset` (`fast`: speed switches, see `rdd.fast`); returns the run folder."
     steps = steps or preset.teacher_steps
     torch.set_flush_denormal(True)  # denormal floats (tiny gradients, EMA tails) slow CPU steps down 40x
-    out = Path(out_dir or Path('runs') / run_name('teacher', preset, seed=seed, data=data or preset.dataset, steps=steps))
+    named = dict(seed=seed, data=data or preset.dataset, steps=steps, **({'fast': str(fast)} if fast else {}))
+    out = Path(out_dir or Path('runs') / run_name('teacher', preset, **named))
     acc = Accelerator(cpu=not torch.cuda.is_available())
     ds = get_dataset(data or preset.dataset, 'train', root=root, flip=False)
     if ds.images.shape[1] != preset.image_size:
@@ -152,7 +155,9 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
     opt = torch.optim.Adam(model.parameters(), lr=preset.teacher_lr)
     warm = max(preset.teacher_warmup, 1)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / warm))
-    config = {'kind': 'teacher', 'preset': asdict(preset), 'seed': seed, 'data': data or preset.dataset, 'steps': steps}
+    apply_speedups(model, fast)
+    config = {'kind': 'teacher', 'preset': asdict(preset), 'seed': seed, 'data': data or preset.dataset, 'steps': steps,
+              'fast': str(fast)}
     start = 0
     if resume and (ck := latest_checkpoint(out)) is not None:
         tensors, cfg, extra = load_checkpoint(ck)
@@ -175,26 +180,27 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
             save_grid(ddim_sample(ema, noise.to(acc.device), min(grid_steps, preset.full_steps), class_labels=y),
                       out / f'samples-{step:07d}.png')
 
-    model.train()
-    bar = tqdm(range(start, steps), initial=start, total=steps, desc=f'teacher {preset.name}',
-               disable=not (progress and acc.is_main_process))
-    for step in bar:
-        gen = step_generator(seed, step, acc.process_index)
-        torch.manual_seed(int(torch.randint(2**62, (1,), generator=gen)))  # dropout
-        x, y = draw_batch(images, preset.teacher_batch // acc.num_processes, gen, labels)
-        x = x.to(acc.device); y = y.to(acc.device) if y is not None else None
-        t = torch.rand(len(x), generator=gen).to(acc.device)
-        eps = torch.randn(x.shape, generator=gen).to(acc.device)
-        z = diffuse(x, t, eps, get_schedule(preset.schedule))
-        loss = truncated_snr_loss(model(z, t, y) if y is not None else model(z, t), x, eps, z, t, preset.schedule)
-        opt.zero_grad(set_to_none=True)
-        acc.backward(loss)
-        acc.clip_grad_norm_(model.parameters(), preset.grad_clip)
-        opt.step(); sched.step()
-        ema_update(ema, acc.unwrap_model(model), preset.ema_decay)
-        bar.set_postfix(loss=f'{loss.item():.4f}', refresh=False)
-        if (step + 1) % preset.ckpt_every == 0 or step + 1 == steps: checkpoint(step + 1)
-        if (step + 1) % preset.sample_every == 0 and step + 1 < steps: grid(step + 1)
+    with tf32(fast.tf32):
+        model.train()
+        bar = tqdm(range(start, steps), initial=start, total=steps, desc=f'teacher {preset.name}',
+                   disable=not (progress and acc.is_main_process))
+        for step in bar:
+            gen = step_generator(seed, step, acc.process_index)
+            torch.manual_seed(int(torch.randint(2**62, (1,), generator=gen)))  # dropout
+            x, y = draw_batch(images, preset.teacher_batch // acc.num_processes, gen, labels)
+            x = x.to(acc.device); y = y.to(acc.device) if y is not None else None
+            t = torch.rand(len(x), generator=gen).to(acc.device)
+            eps = torch.randn(x.shape, generator=gen).to(acc.device)
+            z = diffuse(x, t, eps, get_schedule(preset.schedule))
+            loss = truncated_snr_loss(model(z, t, y) if y is not None else model(z, t), x, eps, z, t, preset.schedule)
+            opt.zero_grad(set_to_none=True)
+            acc.backward(loss)
+            acc.clip_grad_norm_(model.parameters(), preset.grad_clip)
+            opt.step(); sched.step()
+            ema_update(ema, acc.unwrap_model(model), preset.ema_decay)
+            bar.set_postfix(loss=f'{loss.item():.4f}', refresh=False)
+            if (step + 1) % preset.ckpt_every == 0 or step + 1 == steps: checkpoint(step + 1)
+            if (step + 1) % preset.sample_every == 0 and step + 1 < steps: grid(step + 1)
     if start < steps or not (out / f'samples-{steps:07d}.png').exists(): grid(steps)
     acc.wait_for_everyone()
     return out
@@ -216,11 +222,12 @@ def rdd_train_teacher(
     batch: int = None,      # batch size (default: the preset's teacher_batch)
     lr: float = None,       # peak learning rate (default: the preset's teacher_lr)
     fresh: bool = False,    # ignore an existing checkpoint in the run folder and start over
+    fast: str = None,       # speed switches, comma-separated: tf32,channels_last,bf16,compile (see rdd.fast; GPU)
 ):
     "Train a diffusion teacher (PD's CIFAR-10 recipe), resuming from the run folder's latest checkpoint."
     overrides = {k: v for k, v in dict(teacher_batch=batch, teacher_lr=lr).items() if v is not None}
     try:
         p = get_preset(preset, **overrides)
-        run = train_teacher(p, out, data=data, root=root, seed=seed, steps=steps, resume=not fresh)
+        run = train_teacher(p, out, data=data, root=root, seed=seed, steps=steps, resume=not fresh, fast=Speedups.parse(fast))
     except (ValueError, FileNotFoundError) as e: fail(str(e))
     print(f'teacher written to {run}')
