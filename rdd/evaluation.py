@@ -6,8 +6,9 @@
 __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'PAPER_N', 'index_seed', 'initial_noise', 'to_uint8',
            'from_uint8', 'logsnr_grid', 'dpm_solver_sample', 'table1_baselines', 'sample', 'torch_fidelity_weights',
            'fid_helper_weights', 'file_sha256', 'InceptionTorchScript', 'fid_backend', 'UInt8Images', 'data_hash',
-           'reference_images', 'reference_statistics', 'fid_from_samples', 'inception_score', 'is_cls', 'protocol_note',
-           'evaluate', 'image_grid', 'save_samples', 'sync', 'sampling_speed', 'speedup', 'rdd_eval']
+           'reference_images', 'reference_statistics', 'fid_from_samples', 'load_statistics', 'reference_fid',
+           'inception_score', 'is_cls', 'protocol_note', 'evaluate', 'image_grid', 'save_samples', 'sync',
+           'sampling_speed', 'speedup', 'rdd_eval']
 
 # %% ../nbs/08_evaluation.ipynb #401322c4
 import contextlib, hashlib, importlib.util, json, math, os, shutil, sys, time, warnings
@@ -25,7 +26,7 @@ from PIL import Image
 from torch_fidelity.feature_extractor_base import FeatureExtractorBase
 from torch_fidelity.interpolate_compat_tensorflow import interpolate_bilinear_2d_like_tensorflow1x
 from torch_fidelity.utils_torch import torch_atomic_save
-from torch_fidelity.metric_fid import fid_features_to_statistics
+from torch_fidelity.metric_fid import fid_features_to_statistics, fid_statistics_to_metric
 from torch_fidelity.metric_isc import isc_features_to_metric
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 from torch_fidelity.utils import create_feature_extractor, get_featuresdict_from_dataset
@@ -307,6 +308,22 @@ def fid_from_samples(samples, ref='cifar10:train', ref_limit: int | None = None,
     return dict(out, **{k: be[k] for k in ('backend', 'extractor', 'weights_sha256')}, weights=Path(be['weights']).name,
                 n_gen=len(gen), n_ref=len(ref_images), ref=ref_name,
                 ref_hash=ref_hash, ref_note=ref_note, seed=seed, device=str(dev))
+
+# %% ../nbs/08_evaluation.ipynb #b9907977
+def load_statistics(path) -> dict:
+    "FID statistics {'mu', 'sigma'} (numpy) from a torch-fidelity stat file."
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+def reference_fid(ref1, ref2='cifar10:train', ref_limit1: int | None = None, ref_limit2: int | None = None,
+                  batch_size: int = 64, device=None, verbose: bool = False) -> dict:
+    "FID between two reference sets (e.g. `'cifar10:test'` against `'cifar10:train'`), both through the statistics cache."
+    a = reference_statistics(ref1, ref_limit1, batch_size, device, progress=verbose)
+    b = reference_statistics(ref2, ref_limit2, batch_size, device, progress=verbose)
+    fid = fid_statistics_to_metric(load_statistics(a['stat_path']), load_statistics(b['stat_path']), False)['frechet_inception_distance']
+    be = fid_backend()
+    return dict(fid=fid, **{k: be[k] for k in ('backend', 'extractor', 'weights_sha256')}, weights=Path(be['weights']).name,
+                gen=a['ref'], gen_hash=a['ref_hash'], n_gen=a['n_ref'], ref=b['ref'], ref_hash=b['ref_hash'], n_ref=b['n_ref'],
+                device=str(_device(device)))
 
 # %% ../nbs/08_evaluation.ipynb #f1810cab
 def inception_score(logits: Tensor, splits: int = 10) -> tuple[float, float]:
