@@ -9,7 +9,7 @@ __all__ = ['truncated_snr_loss', 'CheckpointError', 'save_checkpoint', 'latest_c
 
 # %% ../nbs/03_teacher.ipynb #02d3608d
 import json, math, os, shutil, sys, time, hashlib
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from .diffusion import diffuse, get_schedule, ddim_sample, eps_from_x
 from .data import get_dataset, DataError
-from .networks import Preset, get_preset, make_unet, Denoiser
+from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser
 from .fast import Speedups, apply_speedups, tf32
 
 # %% ../nbs/03_teacher.ipynb #a5899cb4
@@ -85,9 +85,10 @@ def load_checkpoint(ckpt, names=None) -> tuple[dict, dict, dict | None]:
 
 # %% ../nbs/03_teacher.ipynb #4514ed10
 def preset_from_config(config: dict) -> Preset:
-    "The `Preset` recorded in a checkpoint's config."
-    fields = Preset.__dataclass_fields__
-    return Preset(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in config['preset'].items() if k in fields})
+    "The `Preset` recorded in a checkpoint's config; fields it predates take the named preset's values (else the defaults)."
+    fields, rec = Preset.__dataclass_fields__, config['preset']
+    base = PRESETS.get(rec.get('name'), Preset())
+    return replace(base, **{k: (tuple(v) if isinstance(v, list) else v) for k, v in rec.items() if k in fields})
 
 def load_denoiser(ckpt, weights: str = 'auto', device='cpu') -> Denoiser:
     "Build the `Denoiser` of a checkpoint (`weights`: 'ema', 'model' or 'auto' = EMA when present)."
