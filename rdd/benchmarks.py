@@ -156,11 +156,11 @@ def speedup_table(preset: Preset, method: str = 'rdd', batch: int | None = None,
 
 # %% ../nbs/09_benchmarks.ipynb #02229c46
 def sampling_table(model, steps=(1, 2, 4, 8), full_steps: int = 1024, batch_size: int = 64, repeats: int = 3) -> pd.DataFrame:
-    "Images/s at each step count and at `full_steps`, the speed-up over `full_steps` and the ideal `full_steps / k`."
-    slow = sampling_speed(model, full_steps, batch_size, repeats)
-    rows = [dict(steps=full_steps, images_per_s=slow['images_per_s'], speedup=1.0, ideal=1.0)]
-    for k in steps:
-        fast = sampling_speed(model, k, batch_size, repeats)
-        rows.append(dict(steps=k, images_per_s=fast['images_per_s'], speedup=fast['images_per_s'] / slow['images_per_s'],
-                         ideal=full_steps / k))
-    return pd.DataFrame(rows).assign(of_ideal=lambda d: d.speedup / d.ideal, batch=batch_size, device=slow['device'])
+    "Images/s at each step count and at `full_steps` (median of `repeats` interleaved rounds), speed-up over `full_steps`, ideal `full_steps / k`."
+    counts = [full_steps, *steps]
+    sampling_speed(model, min(counts), batch_size, repeats=1, warmup=0)       # warm-up: kernels, thread pools
+    rounds = [[sampling_speed(model, k, batch_size, repeats=1, warmup=0) for k in counts] for _ in range(repeats)]
+    rate = [statistics.median([r[i]['images_per_s'] for r in rounds]) for i in range(len(counts))]
+    return pd.DataFrame(dict(steps=counts, images_per_s=rate, speedup=[r / rate[0] for r in rate],
+                             ideal=[full_steps / k for k in counts])).assign(
+        of_ideal=lambda d: d.speedup / d.ideal, batch=batch_size, rounds=repeats, device=rounds[0][0]['device'])
