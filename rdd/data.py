@@ -156,19 +156,23 @@ def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise DataError(f"{path} has labels outside 0..9: is it a CIFAR-100 batch?")
     return np.asarray(data, np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy(), labels
 
+def _read_batches(tag: str, root: Path, files: list[Path], read, what: str, fix: str) -> tuple[np.ndarray, np.ndarray]:
+    "Images and labels of the batch `files` under `root`, each decoded by `read`, cached as `tag`; an absent `what` file raises saying `fix`."
+    for f in files:
+        if not f.is_file(): raise DataNotFoundError(f"{what} not found: {f}; {fix}")
+    def decode():
+        parts = [read(f) for f in tqdm(files, desc=f'reading {root}', unit='batch')]
+        return {'images': np.concatenate([p[0] for p in parts]), 'labels': np.concatenate([p[1] for p in parts])}
+    z = _cached(tag, root, files, decode)
+    return z['images'], z['labels']
+
 def _cifar10_batches(split: str, root=None) -> tuple[np.ndarray, np.ndarray]:
     "CIFAR-10 `split` from the official `cifar-10-batches-py` folder `root` (or its parent)."
     root = Path(root) if root is not None else shared_dir() / 'data' / 'cifar-10-batches-py'
     if (root / 'cifar-10-batches-py').is_dir(): root = root / 'cifar-10-batches-py'
     files = [root / n for n in ([f'data_batch_{i}' for i in range(1, 6)] if split == 'train' else ['test_batch'])]
-    for f in files:
-        if not f.is_file():
-            raise DataNotFoundError(f"CIFAR-10 python batch not found: {f}; extract cifar-10-python.tar.gz ({_CIFAR_URL}) and pass root=<.../cifar-10-batches-py>")
-    def decode():
-        parts = [_read_batch(f) for f in tqdm(files, desc=f'reading {root}', unit='batch')]
-        return {'images': np.concatenate([p[0] for p in parts]), 'labels': np.concatenate([p[1] for p in parts])}
-    z = _cached(f'cifar10-batches-{split}', root, files, decode)
-    return z['images'], z['labels']
+    return _read_batches(f'cifar10-batches-{split}', root, files, _read_batch,
+                         "CIFAR-10 python batch", f"extract cifar-10-python.tar.gz ({_CIFAR_URL}) and pass root=<.../cifar-10-batches-py>")
 
 # %% ../nbs/01_data.ipynb #7ed33ace
 def _cifar10_exact(split: str, root=None) -> tuple[np.ndarray, np.ndarray]:
@@ -221,14 +225,8 @@ def load_imagenet64(root=None, split: str = 'train') -> tuple[np.ndarray, np.nda
     split = {'test': 'val'}.get(split, split)
     _check_split(split, ('train', 'val'))
     files = [root / n for n in ([f'train_data_batch_{i}.npz' for i in range(1, 11)] if split == 'train' else ['val_data.npz'])]
-    for f in files:
-        if not f.is_file():
-            raise DataNotFoundError(f"ImageNet 64x64 batch not found: {f}; put the downsampled-ImageNet .npz batches there ({_IMAGENET_URL}) or pass root=...")
-    def decode():
-        parts = [_read_imagenet_batch(f) for f in tqdm(files, desc=f'reading {root}', unit='batch')]
-        return {'images': np.concatenate([p[0] for p in parts]), 'labels': np.concatenate([p[1] for p in parts])}
-    z = _cached(f'imagenet64-{split}', root, files, decode)
-    return z['images'], z['labels']
+    return _read_batches(f'imagenet64-{split}', root, files, _read_imagenet_batch,
+                         "ImageNet 64x64 batch", f"put the downsampled-ImageNet .npz batches there ({_IMAGENET_URL}) or pass root=...")
 
 # %% ../nbs/01_data.ipynb #b00cb068
 class ImageDataset(Dataset):
