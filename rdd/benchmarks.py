@@ -151,7 +151,7 @@ def _interleaved_steps(preset: Preset, method: str, batch, configs, steps: int, 
 
 def speedup_table(preset: Preset, method: str = 'rdd', batch: int | None = None, steps: int = 10, warmup: int = 2,
                   tol: float = 0.02, switches=None, device=None) -> pd.DataFrame:
-    "Each speed switch alone (then the kept ones together) against the plain path: step time, speed-up, loss deviation, keep."
+    "Each speed switch alone (then the kept ones together) against the plain path: step time, speed-up, loss deviation, keep, best."
     dev = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     switches = switches or tuple(s for s in SWITCHES if s != 'tf32' or dev.type == 'cuda')
     preset = replace(preset, dropout=0.0)
@@ -168,7 +168,9 @@ def speedup_table(preset: Preset, method: str = 'rdd', batch: int | None = None,
     if len(kept) > 1:
         plain, together = rows([Speedups(**{s: True for s in kept})])
         tab += [plain | dict(switch='plain (2nd run)'), together]
-    return pd.DataFrame(tab).assign(method=method, preset=preset.name, steps=steps, tol=tol, device=str(dev))
+    tab = pd.DataFrame(tab)
+    ok = tab.speedup.where(tab.loss_dev <= tol)                  # the configuration to use: fastest with a matching curve
+    return tab.assign(best=tab.index == ok.idxmax(), method=method, preset=preset.name, steps=steps, tol=tol, device=str(dev))
 
 # %% ../nbs/09_benchmarks.ipynb #02229c46
 def sampling_table(model, steps=(1, 2, 4, 8), full_steps: int = 1024, batch_size: int = 64, repeats: int = 3) -> pd.DataFrame:
