@@ -7,8 +7,8 @@ __all__ = ['OUTPUTS', 'TEACHER_FIELDS', 'BASIC_FIELDS', 'COLUMNS', 'ROW_KEY', 'T
            'results_dir', 'figures_dir', 'git_commit', 'device_name', 'resolve_preset', 'published_dir',
            'publish_checkpoint', 'published_checkpoint', 'teacher_run', 'basic_run', 'student_run', 'evaluate_run',
            'paper_targets', 'paper_target', 'scale_label', 'result_row', 'update_csv', 'check_rows', 'measure', 'sweep',
-           'plot_sweep', 'figure_path', 'table_markdown', 'results_markdown', 'update_readme', 'rdd_readme',
-           'reproduce', 'rdd_reproduce']
+           'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown', 'update_readme',
+           'rdd_readme', 'reproduce', 'rdd_reproduce']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
 import hashlib, json, os, platform, shutil, subprocess, sys, time
@@ -269,6 +269,41 @@ def table_markdown(df: pd.DataFrame) -> str:
                f"commit {', '.join(sorted(set(df.commit.astype(str))))}.")
     return caption + '\n\n' + '\n'.join(out)
 
+def _md_table(df: pd.DataFrame, cols: dict) -> str:
+    "Rows of `df` as markdown; `cols`: column -> (header, format), those `df` lacks (an older CSV) left out."
+    cols = {c: v for c, v in cols.items() if c in df}
+    out = ['| ' + ' | '.join(h for h, _ in cols.values()) + ' |', '| --- |' + ' ---: |' * (len(cols) - 1)]
+    out += ['| ' + ' | '.join(_num(r[c], f) if f else str(r[c]) for c, (_, f) in cols.items()) + ' |' for _, r in df.iterrows()]
+    return '\n'.join(out)
+
+def _provenance(df: pd.DataFrame, device='device_name') -> str:
+    return f"{', '.join(sorted(set(df[device].astype(str))))}; commit {', '.join(sorted(set(df.commit.astype(str))))}"
+
+def bench_markdown(results=None) -> str:
+    "The benchmarks' headline numbers (`make bench`: `results/bench_*.csv`) as markdown, '' when none were measured."
+    results, parts = Path(results or results_dir()), []
+    if (f := results / 'bench_steps.csv').is_file():
+        d = pd.read_csv(f)
+        parts.append(f"Distillation step at preset `{d.preset[0]}`, batch {d.batch[0]} ({_provenance(d)}):\n\n" + _md_table(d, dict(
+            method=('method', None), step=('s / step', '{:.2f}'), vs_pd=('x PD', '{:.3f}'), vs_rcfd=('x RCFD', '{:.3f}'),
+            gflop=('GFLOP', '{:.0f}'), gflops_per_s=('GFLOP/s', '{:.0f}'))))
+    if (f := results / 'bench_sampling.csv').is_file():
+        d = pd.read_csv(f)
+        parts.append(f"Sampling, batch {d.batch[0]}, speed-up over the {d.steps[0]}-step teacher ({_provenance(d)}):\n\n" + _md_table(
+            d, dict(steps=('steps', '{:.0f}'), images_per_s=('images/s', '{:.2f}'), speedup=('speed-up', '{:.1f}'),
+                    ideal=('step ratio', '{:.0f}'), of_ideal=('of step ratio', '{:.2f}'))))
+    if (f := results / 'bench_memory_limits.csv').is_file():
+        d = pd.read_csv(f).assign(verified=lambda d: d.verified.map({True: 'measured', False: 'extrapolated'}))
+        parts.append(f"Largest batch N whose loss fits in 20 GiB, A = {d.A[0]}, C = {d.C[0]} ({_provenance(d, 'device')}):\n\n" +
+                     _md_table(d, dict(loss=('loss', None), kind=('kind', None), n_max=('N', '{:,.0f}'), verified=('checked', None),
+                                       peak_gib_at_n_max=('peak GiB', '{:.2f}'))))
+    if (f := results / 'bench_speedups.csv').is_file():
+        d = pd.read_csv(f)
+        parts.append(f"Speed switches, RDD step ({_provenance(d)}):\n\n" + _md_table(d, dict(
+            switch=('switch', None), step=('s / step', '{:.3f}'), speedup=('speed-up', '{:.2f}'),
+            loss_dev=('loss-curve deviation', '{:.2g}'), keep=('kept', None), best=('best', None))))
+    return '### Benchmarks\n\n' + '\n\n'.join(parts) if parts else ''
+
 def results_markdown(results=None, figures=None) -> str:
     "The README's results section, from the CSVs in `results` and the PNGs in `figures`."
     results, figures = Path(results or results_dir()), Path(figures or figures_dir())
@@ -282,6 +317,7 @@ def results_markdown(results=None, figures=None) -> str:
         df = pd.read_csv(results / name)
         for preset, g in df.groupby('preset', sort=False):
             parts.append(f'### {title} (`{preset}`)\n\n' + table_markdown(g))
+    if bench := bench_markdown(results): parts.append(bench)
     pngs = sorted(figures.glob('*.png'))
     if pngs: parts.append('### Figures\n\n' + '\n'.join(f'- [`{p.name}`](figures/{p.name})' for p in pngs))
     return '\n\n'.join(parts)
