@@ -292,6 +292,12 @@ def bench_markdown(results=None) -> str:
         parts.append(f"Sampling, batch {d.batch[0]}, speed-up over the {d.steps[0]}-step teacher ({_provenance(d)}):\n\n" + _md_table(
             d, dict(steps=('steps', '{:.0f}'), images_per_s=('images/s', '{:.2f}'), speedup=('speed-up', '{:.1f}'),
                     ideal=('step ratio', '{:.0f}'), of_ideal=('of step ratio', '{:.2f}'))))
+    if (f := results / 'bench_is_p2p_memory.csv').is_file():
+        d = pd.read_csv(f).query("loss == 'is_p2p' and A == 64")
+        w = d.pivot_table(index='N', columns='kind', values='peak_mib').add_suffix(' MiB').join(
+            d[d.kind == 'streaming'].set_index('N').relations_mib.rename('streaming, relations MiB')).reset_index()
+        parts.append(f"IS_P2P peak memory of forward + backward against the batch N, A = 64 ({_provenance(d, 'device')}):\n\n" +
+                     _md_table(w, {c: (c, '{:.0f}') for c in ('N', 'naive MiB', 'streaming MiB', 'streaming, relations MiB')}))
     if (f := results / 'bench_memory_limits.csv').is_file():
         d = pd.read_csv(f).assign(verified=lambda d: d.verified.map({True: 'measured', False: 'extrapolated'}))
         parts.append(f"Largest batch N whose loss fits in 20 GiB, A = {d.A[0]}, C = {d.C[0]} ({_provenance(d, 'device')}):\n\n" +
