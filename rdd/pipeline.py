@@ -256,6 +256,8 @@ def _spread(v: pd.Series) -> str:
     if not len(v): return '–'
     return f'{v.mean():.2f}' if len(v) == 1 else f'{v.mean():.2f} ± {v.std(ddof=1):.2f} ({len(v)} seeds)'
 
+def _distinct(s: pd.Series) -> str: return ', '.join(sorted(set(s.astype(str))))
+
 def table_markdown(df: pd.DataFrame) -> str:
     "One preset's rows of a table CSV as markdown, FID mean ± std over seeds, the paper's numbers beside."
     out = ['| method | steps | FID | paper FID | IS | paper IS | IS_cls | note |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
@@ -266,7 +268,7 @@ def table_markdown(df: pd.DataFrame) -> str:
     r = df.dropna(subset=['fid']).iloc[0] if df.fid.notna().any() else df.iloc[0]
     caption = (f"Preset `{r.preset}` ({r.scale}); FID of {_num(r.n_samples, '{:.0f}')} samples against "
                f"{_num(r.n_ref, '{:.0f}')} images of `{r.ref}` ({r.metric_backend}); device {r.device}; "
-               f"commit {', '.join(sorted(set(df.commit.astype(str))))}.")
+               f"commit {_distinct(df.commit)}.")
     return caption + '\n\n' + '\n'.join(out)
 
 def _md_table(df: pd.DataFrame, cols: dict) -> str:
@@ -277,7 +279,7 @@ def _md_table(df: pd.DataFrame, cols: dict) -> str:
     return '\n'.join(out)
 
 def _provenance(df: pd.DataFrame, device='device_name') -> str:
-    return f"{', '.join(sorted(set(df[device].astype(str))))}; commit {', '.join(sorted(set(df.commit.astype(str))))}"
+    return f"{_distinct(df[device])}; commit {_distinct(df.commit)}"
 
 def bench_markdown(results=None) -> str:
     "The benchmarks' headline numbers (`make bench`: `results/bench_*.csv`) as markdown, '' when none were measured."
