@@ -11,7 +11,7 @@ FLAGS ?=
 # RETRAIN=1 ignores the published teacher and basic model of the preset (checkpoints/<preset>/) and trains them.
 PRESET ?= auto
 RETRAIN ?= 0
-REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-all
+REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-all
 
 .PHONY: install test lab clean sync-check teacher readme ci-experiments bench $(REPRODUCE)
 

@@ -7,8 +7,8 @@ __all__ = ['OUTPUTS', 'TEACHER_FIELDS', 'BASIC_FIELDS', 'COLUMNS', 'ROW_KEY', 'T
            'results_dir', 'figures_dir', 'git_commit', 'device_name', 'resolve_preset', 'published_dir',
            'publish_checkpoint', 'published_checkpoint', 'teacher_run', 'basic_run', 'student_run', 'evaluate_run',
            'paper_targets', 'paper_target', 'scale_label', 'result_row', 'update_csv', 'check_rows', 'measure', 'sweep',
-           'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown', 'update_readme',
-           'rdd_readme', 'reproduce', 'rdd_reproduce']
+           'seed_spread', 'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown',
+           'update_readme', 'rdd_readme', 'reproduce', 'rdd_reproduce']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
 import hashlib, json, os, platform, shutil, subprocess, sys, time
@@ -146,7 +146,7 @@ def evaluate_run(ckpt, steps: int, n: int, seed: int = 0, sampler: str = 'ddim',
     return dict(res, checkpoint=str(ck), key=key, cached=False)
 
 # %% ../nbs/10_pipeline.ipynb #99ed2d56
-COLUMNS = ['table', 'dataset', 'method', 'steps', 'sampler', 'param', 'value', 'fid', 'is_mean', 'is_std', 'is_cls_mean',
+COLUMNS = ['table', 'dataset', 'method', 'steps', 'sampler', 'param', 'value', 'fid', 'kid_mean', 'kid_std', 'is_mean', 'is_std', 'is_cls_mean',
            'is_cls_std', 'paper_fid', 'paper_is', 'paper_steps', 'preset', 'scale', 'seed', 'n_samples', 'n_ref', 'ref',
            'metric_backend', 'fid_weights_sha256', 'commit', 'device', 'wall_s', 'cached', 'run', 'note']
 ROW_KEY = ['table', 'preset', 'method', 'steps', 'sampler', 'param', 'value', 'seed']
@@ -174,6 +174,7 @@ def result_row(table, method: str, steps: int, res: dict | None, preset: Preset,
     notes = [note, res.get('is_missing') or '', res.get('ref_note') or '']
     return dict(table=table, dataset=preset.dataset + (' (class-conditional)' if preset.conditional else ''),
                 method=method, steps=steps, sampler=sampler, param=param, value=value, fid=res.get('fid', np.nan),
+                kid_mean=res.get('kid_mean'), kid_std=res.get('kid_std'),
                 is_mean=res.get('is_mean'), is_std=res.get('is_std'), is_cls_mean=res.get('is_cls_mean'),
                 is_cls_std=res.get('is_cls_std'), paper_fid=pfid, paper_is=pis, paper_steps=paper[1] if paper else None,
                 preset=preset.name, scale=scale_label(preset, res.get('n_gen')), seed=seed, n_samples=res.get('n_gen'),
@@ -232,6 +233,12 @@ def sweep(preset: Preset, figure: str, param: str, values, method: str = 'rdd', 
                             param=param, value=v))
     return rows
 
+def seed_spread(ckpt, label: str, steps: int, preset: Preset, seeds=range(5), n: int | None = None, runs_dir='runs',
+                progress: bool = True) -> list[dict]:
+    "Rows of `results/fid_spread.csv`: FID and KID of one model over sampling seeds, the error bar of one FID at `n` samples."
+    return [measure('spread', label, ckpt, steps, preset, seed=s, n=n, runs_dir=runs_dir, progress=progress,
+                    param='sampling_seed', value=s) for s in seeds]
+
 def plot_sweep(df: pd.DataFrame, param: str, ax, paper_best=None, label: str | None = None):
     "FID against the values of `param` (mean over seeds), the paper's reported optimum as a dashed line."
     g = df[df.param == param].assign(value=lambda d: d.value.astype(float)).groupby('value').fid.mean()
@@ -258,17 +265,29 @@ def _spread(v: pd.Series) -> str:
 
 def _distinct(s: pd.Series) -> str: return ', '.join(sorted(set(s.astype(str))))
 
-def table_markdown(df: pd.DataFrame) -> str:
-    "One preset's rows of a table CSV as markdown, FID mean ± std over seeds, the paper's numbers beside."
-    out = ['| method | steps | FID | paper FID | IS | paper IS | IS_cls | note |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
+def _spread_note(spread: pd.DataFrame | None, preset: str, n) -> str:
+    "What the seed-spread measurements say about one FID of `preset` at `n` samples ('' if none were made)."
+    if spread is None or pd.isna(n): return ''
+    s = spread[(spread.preset == preset) & (spread.n_samples == n)]
+    if not len(s): return ''
+    per = s.groupby(['method', 'steps']).fid.agg(['std', 'count'])
+    return (f" One model's FID over {_distinct(per['count'])} sampling seeds at this count varies by "
+            f"std {_distinct(per['std'].round(2))} ({', '.join(f'{m} {k} steps' for m, k in per.index)}; "
+            "`results/fid_spread.csv`): differences below about twice that are noise.")
+
+def table_markdown(df: pd.DataFrame, spread: pd.DataFrame | None = None) -> str:
+    "One preset's rows of a table CSV as markdown, FID and KID mean ± std over seeds, the paper's numbers beside."
+    out = ['| method | steps | FID | paper FID | KID x10^3 | IS | paper IS | IS_cls | note |',
+           '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
     for (m, s, sm), g in df.groupby(['method', 'steps', 'sampler'], sort=False):
         note = g.note.dropna().iloc[0] if g.note.notna().any() and pd.isna(g.fid).all() else ''
-        out.append(f"| {m} | {s} | {_spread(g.fid)} | {_num(g.paper_fid.iloc[0])} | {_spread(g.is_mean)} | "
+        kid = g['kid_mean'] * 1000 if 'kid_mean' in g else pd.Series(dtype=float)   # CSVs from before KID have no column
+        out.append(f"| {m} | {s} | {_spread(g.fid)} | {_num(g.paper_fid.iloc[0])} | {_spread(kid)} | {_spread(g.is_mean)} | "
                    f"{_num(g.paper_is.iloc[0])} | {_spread(g.is_cls_mean)} | {note.split(';')[0]} |")
     r = df.dropna(subset=['fid']).iloc[0] if df.fid.notna().any() else df.iloc[0]
     caption = (f"Preset `{r.preset}` ({r.scale}); FID of {_num(r.n_samples, '{:.0f}')} samples against "
                f"{_num(r.n_ref, '{:.0f}')} images of `{r.ref}` ({r.metric_backend}); device {r.device}; "
-               f"commit {_distinct(df.commit)}.")
+               f"commit {_distinct(df.commit)}.{_spread_note(spread, r.preset, r.n_samples)}")
     return caption + '\n\n' + '\n'.join(out)
 
 def _md_table(df: pd.DataFrame, cols: dict) -> str:
@@ -320,11 +339,12 @@ def results_markdown(results=None, figures=None) -> str:
              "comparable with the paper's column; `tiny` only shows that the pipeline runs. FIDs are against the bundled "
              "CIFAR-10, a JPEG re-encoding (quality ~75): comparable among our rows only. IS needs torch-fidelity's "
              "Inception weights (absent here: '–'); IS_cls is the IS formula over a CIFAR-10 ResNet, a different metric."]
+    spread = pd.read_csv(results / 'fid_spread.csv') if (results / 'fid_spread.csv').is_file() else None
     for name, title in TABLES.items():
         if not (results / name).is_file(): continue
         df = pd.read_csv(results / name)
         for preset, g in df.groupby('preset', sort=False):
-            parts.append(f'### {title} (`{preset}`)\n\n' + table_markdown(g))
+            parts.append(f'### {title} (`{preset}`)\n\n' + table_markdown(g, spread))
     if bench := bench_markdown(results): parts.append(bench)
     pngs = sorted(figures.glob('*.png'))
     if pngs: parts.append('### Figures\n\n' + '\n'.join(f'- [`{p.name}`](figures/{p.name})' for p in pngs))
@@ -351,11 +371,12 @@ EXPERIMENTS = {
     'table2': ('table2_imagenet64',),
     'table3': ('table3_ablation',),
     'figures': ('fig5_samples', 'fig6_batch_size', 'fig7_temperature', 'fig8_queue', 'fig9_loss_weights'),
+    'spread': ('fid_spread',),
 }
 EXPERIMENTS['all'] = sum(EXPERIMENTS.values(), ())
 
 def reproduce(target: str, preset: str = 'auto', retrain: bool = False, **params) -> list[Path]:
-    "Run the experiment notebooks of `target` (table1, table2, table3, figures, all) with papermill; returns the executed copies."
+    "Run the experiment notebooks of `target` (table1, table2, table3, figures, spread, all) with papermill; returns the executed copies."
     if target not in EXPERIMENTS: raise ValueError(f"unknown target {target!r}: choose one of {list(EXPERIMENTS)}")
     preset = resolve_preset(preset)
     os.environ.setdefault('TQDM_MININTERVAL', '10')   # progress bars as log lines, not a flood
@@ -375,8 +396,8 @@ def reproduce(target: str, preset: str = 'auto', retrain: bool = False, **params
 
 @call_parse
 def rdd_reproduce(
-    target: str,              # table1 | table2 | table3 | figures | all
-    preset: str = 'auto',     # tiny | small | paper (auto: small with a GPU, else tiny)
+    target: str,              # table1 | table2 | table3 | figures | spread | all
+    preset: str = 'auto',     # tiny | cpu | small | paper (auto: small with a GPU, else tiny)
     retrain: bool = False,    # ignore the published teacher and basic model, train them
     n_fid: int = None,        # samples per FID (default: the preset's)
     seed: int = 0,            # seed of the distillations and of the sampling noise
