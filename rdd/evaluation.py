@@ -8,9 +8,9 @@ __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'FEAT
            'torch_fidelity_weights', 'fid_helper_weights', 'InceptionTorchScript', 'tf1_resize_matrix',
            'InceptionPool3', 'feature_path', 'feature_path_label', 'uint8_images', 'inception_features', 'fid_backend',
            'kid', 'UInt8Images', 'data_hash', 'reference_images', 'save_statistics', 'load_statistics',
-           'published_statistics_dir', 'reference_statistics', 'fid_from_samples', 'reference_fid', 'inception_score',
-           'is_cls', 'protocol_note', 'evaluate', 'image_grid', 'save_samples', 'sync', 'sampling_speed', 'speedup',
-           'rdd_eval']
+           'published_statistics_dir', 'reference_statistics', 'publish_statistics', 'fid_from_samples',
+           'reference_fid', 'inception_score', 'is_cls', 'protocol_note', 'evaluate', 'image_grid', 'save_samples',
+           'sync', 'sampling_speed', 'speedup', 'rdd_eval']
 
 # %% ../nbs/08_evaluation.ipynb #401322c4
 import contextlib, hashlib, importlib.util, json, math, os, shutil, sys, time, warnings
@@ -32,7 +32,7 @@ from torch_fidelity.metric_isc import isc_features_to_metric
 from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor
-from .runs import fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, file_sha256
+from .runs import fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, file_sha256, git_commit
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
@@ -372,6 +372,19 @@ def reference_statistics(ref='cifar10:train', ref_limit: int | None = None, batc
     save_statistics(stat_path, st['mu'], st['sigma'])
     shutil.rmtree(parts)
     return info
+
+def publish_statistics(ref='cifar10:train', ref_limit: int | None = None, made_by: str = '', device=None) -> Path:
+    "Copy the FID statistics of `ref` (computed if needed) into `published_statistics_dir()`, vouched for in its manifest."
+    info, be = reference_statistics(ref, ref_limit, device=device), fid_backend(device)
+    folder = published_statistics_dir(); folder.mkdir(parents=True, exist_ok=True)
+    dest, man = folder / info['stat_path'].name, folder / 'manifest.json'
+    shutil.copyfile(info['stat_path'], dest)
+    m = json.loads(man.read_text()) if man.is_file() else {'files': {}}
+    m['files'][dest.name] = dict(sha256=file_sha256(dest), ref=info['ref'], n_ref=info['n_ref'], ref_hash=info['ref_hash'],
+                                 extractor=be['extractor'], weights_sha256=be['weights_sha256'], features=be['backend'],
+                                 made_by=made_by, commit=git_commit())
+    atomic_write_text(man, json.dumps(m, indent=1))
+    return dest
 
 def fid_from_samples(samples, ref='cifar10:train', ref_limit: int | None = None, seed: int | None = None,
                      batch_size: int | None = None, device=None, verbose: bool = False) -> dict:
