@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 TEST_LOG := .cache/nbdev_test.log
 FLAGS ?=
 
-# Experiments: PRESET=tiny|small|paper; `auto` = small where a GPU is visible, else tiny (and says so).
+# Experiments: PRESET=tiny|cpu|small|paper; `auto` = small where a GPU is visible, else tiny (and says so).
 # RETRAIN=1 ignores the published teacher and basic model of the preset (checkpoints/<preset>/) and trains them.
+# PLAN=1 prints every stage the target needs, cached or to compute, with its estimated time here, and stops.
 PRESET ?= auto
 RETRAIN ?= 0
 REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-all
@@ -46,7 +47,7 @@ test: sync-check
 # The paper's tables and figures: papermill runs nbs/experiments/*.ipynb (executed copies in results/runs/),
 # writing results/*.csv and figures/*.png, then the README's results section is regenerated.
 $(REPRODUCE): $(STAMP)
-	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) $(if $(filter 1,$(RETRAIN)),--retrain)
+	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) $(if $(filter 1,$(RETRAIN)),--retrain) $(if $(filter 1,$(PLAN)),--plan)
 
 # What CI runs besides the tests: Tables 1 and 3 end to end at the tiny preset (each notebook checks its rows).
 ci-experiments: $(STAMP)
