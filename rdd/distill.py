@@ -22,8 +22,9 @@ from tqdm.auto import tqdm
 from .diffusion import diffuse, get_schedule, ddim_sample
 from .data import get_dataset, DataError, ImageDataset
 from .networks import Preset, get_preset, load_extractor, Denoiser, make_unet
-from .runs import (DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser, preset_from_config,
-                      run_name, weights_id, provenance, fail, CheckpointError)
+from .runs import (NETWORK_FIELDS, DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser,
+                      preset_from_config, preset_fields, run_name, weights_id, provenance, check_args, check_writable,
+                      check_resume, fail, CheckpointError)
 from .teacher import step_generator, draw_batch, ema_update, save_grid, train_teacher
 from .pd import pd_target, pd_loss, sample_student_times, lpips_available, PDLpips
 from .cfd import cfd_loss
@@ -77,7 +78,12 @@ class DistillConfig:
     seed: int = 0
     ckpt_every: int = 50              # optimiser steps between checkpoints (minutes on a CPU)
 
-    def __post_init__(self): method_terms(self.method)
+    def __post_init__(self):
+        method_terms(self.method)
+        check_args(dict(iters=self.iters, batch=self.batch, queue_size=self.queue_size, v=self.v, k=self.k, ckpt_every=self.ckpt_every),
+                   dict(lr=self.lr, grad_clip=self.grad_clip, tau_cfd=self.tau_cfd, tau_ii=self.tau_ii, tau_is=self.tau_is,
+                        tau_m=self.tau_m), dict(alpha=self.alpha, beta=self.beta, seed=self.seed))
+        if self.ema_decay is not None and not 0 < self.ema_decay < 1: raise ValueError(f"--ema_decay must be in (0, 1), got {self.ema_decay}")
 
 def stage_iters(cfg: DistillConfig, preset: Preset, steps_from: int) -> int:
     "Optimiser steps of a stage: twice the preset's for the 4 -> 2 and 2 -> 1 stages."
@@ -176,12 +182,15 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=iters)
     ema = copy.deepcopy(student).requires_grad_(False) if cfg.ema_decay else None
     config = {'kind': 'student', 'method': method, 'steps_from': steps_from, 'steps': steps_from // 2,
-              'preset': asdict(preset), 'distill': asdict(cfg), 'iters': iters, 'batch': batch, 'lr': lr,
+              'preset': asdict(preset), 'distill': {k: v for k, v in asdict(cfg).items() if k != 'ckpt_every'},
+              'iters': iters, 'batch': batch, 'lr': lr,
               'tau_cfd': tau_cfd, 'data': str(data or preset.dataset), 'fast': str(fast), 'teacher': teacher_id,
               'provenance': provenance()}
     start = 0
+    check_writable(out, need_bytes=3 * 4 * 4 * sum(p.numel() for p in params))
     if resume and latest_checkpoint(out) is not None:
         tensors, saved, extra = load_checkpoint(out)
+        check_resume(saved, config, out, DISTILL_FIELDS)
         student.load_state_dict(tensors['model'])
         if proj is not None: proj.load_state_dict(tensors['proj'])
         if ema is not None: ema.load_state_dict(tensors['ema'])
@@ -241,7 +250,11 @@ def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1,
     "Halve `steps_from` → … → `steps_to` with `method`; returns {student steps: run folder}."
     if steps_from <= steps_to or steps_from & (steps_from - 1) or steps_to & (steps_to - 1):
         raise ValueError(f"steps must be powers of two with from > to, got {steps_from} -> {steps_to}")
-    preset = preset or preset_from_config(load_checkpoint(teacher_ckpt)[1])
+    own = preset_from_config(load_checkpoint(teacher_ckpt)[1])
+    preset = preset or own
+    if diff := [f for f in NETWORK_FIELDS if getattr(own, f) != getattr(preset, f)]:
+        raise ValueError(f"teacher {teacher_ckpt} is a {own.name!r} network, not {preset.name!r}: they differ in {diff}; "
+                         f"pass --preset {own.name} or a teacher of preset {preset.name!r}")
     cfg = replace(cfg or DistillConfig(), method=method)
     out, ckpt, n = {}, Path(teacher_ckpt), steps_from
     while n > steps_to:
@@ -284,6 +297,7 @@ def rdd_distill(
 ):
     "Distil a teacher into a student with half (or fewer) of its sampling steps."
     try:
+        check_args(dict(from_steps=from_steps, to_steps=to_steps))
         p = get_preset(preset)
         cfg = DistillConfig(method=method, iters=iters, batch=batch, alpha=alpha, beta=beta, tau_cfd=tau_cfd,
                             tau_is=tau_is, tau_m=tau_m, queue_size=queue_size, v=v, k=k, seed=seed)
@@ -291,7 +305,7 @@ def rdd_distill(
         ckpt = teacher or basic_model(p, from_steps, runs, seed)
         runs_out = distill_chain(ckpt, method, from_steps, to_steps or from_steps // 2, p, cfg, runs_dir=runs,
                                  **({'fast': sp} if sp else {}))          # a plain run keeps its usual folder name
-    except (ValueError, FileNotFoundError) as e: fail(str(e))
+    except (ValueError, OSError) as e: fail(str(e))
     for n, run in runs_out.items(): print(f'{n}-step student: {run}')
 
 def _underscored(arg: str) -> str:

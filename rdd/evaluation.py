@@ -32,7 +32,8 @@ from torch_fidelity.metric_isc import isc_features_to_metric
 from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor
-from .runs import fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, file_sha256, git_commit
+from .runs import (fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, file_sha256, git_commit,
+                      check_args)
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
@@ -533,13 +534,15 @@ def rdd_eval(
     "Sample a checkpoint with K steps and print FID, IS and IS_cls; write them as JSON next to it."
     if checkpoint is None or steps is None: fail("pass --checkpoint PATH and --steps K (e.g. rdd_eval --checkpoint runs/x --steps 8)")
     try:
+        check_args(dict(steps=steps, n=n, batch_size=batch_size, ref_limit=ref_limit), non_negative=dict(seed=seed))
         _, config, _ = load_checkpoint(checkpoint)
         preset = preset_from_config(config)
         model = load_denoiser(checkpoint, weights, device=_device(device))
         n, batch_size = n or preset.n_fid, batch_size or preset.sample_batch
         res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{preset.dataset}:train', ref_limit or preset.n_ref,
                        classifier=classifier, progress=not quiet)
-    except (ValueError, FileNotFoundError) as e: fail(str(e))
+        if not math.isfinite(res['fid']): raise ValueError(f"FID is {res['fid']}: the samples are not images (a diverged model?)")
+    except (ValueError, OSError) as e: fail(str(e))
     step = config.get('step', 0)
     res.update(checkpoint=str(Path(checkpoint).resolve()), checkpoint_step=step, preset=preset.name)
     folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent

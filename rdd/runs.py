@@ -6,8 +6,9 @@
 __all__ = ['OUTPUTS', 'SHARD_BYTES', 'NETWORK_FIELDS', 'TEACHER_FIELDS', 'DISTILL_FIELDS', 'BASIC_FIELDS', 'repo_dir',
            'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'file_sha256', 'CheckpointError',
            'save_checkpoint', 'latest_checkpoint', 'verify_manifest', 'intact_checkpoint', 'load_checkpoint',
-           'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name', 'weights_id', 'published_dir',
-           'write_manifest', 'publish_state', 'restore_state', 'fail']
+           'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name', 'weights_id', 'check_args',
+           'check_writable', 'check_resume', 'published_dir', 'write_manifest', 'publish_state', 'restore_state',
+           'fail']
 
 # %% ../nbs/02a_runs.ipynb #5892beef
 import hashlib, json, os, platform, shutil, subprocess, sys
@@ -204,7 +205,10 @@ def load_denoiser(ckpt, weights: str = 'auto', device='cpu') -> Denoiser:
     if weights not in tensors: raise CheckpointError(f"checkpoint {ckpt} has no {weights!r} weights (has {sorted(tensors)})")
     preset = preset_from_config(config)
     net = Denoiser(make_unet(preset), param=preset.param, schedule=preset.schedule)
-    net.load_state_dict(tensors[weights])
+    try: net.load_state_dict(tensors[weights])
+    except RuntimeError as e:
+        raise CheckpointError(f"checkpoint {ckpt}: its weights do not fit the network its config describes "
+                              f"({str(e).splitlines()[1].strip()[:120] if len(str(e).splitlines()) > 1 else str(e)[:120]})") from None
     return net.to(device).eval().requires_grad_(False)
 
 # %% ../nbs/02a_runs.ipynb #35b6866a
@@ -230,6 +234,42 @@ def weights_id(ckpt) -> dict:
     name = 'ema' if (folder / 'ema.safetensors').is_file() else 'model'
     return dict(path=str(ckpt), sha256=file_sha256(folder / f'{name}.safetensors'))
 
+# %% ../nbs/02a_runs.ipynb #d826ca0a
+def check_args(counts: dict | None = None, positive: dict | None = None, non_negative: dict | None = None):
+    "ValueError naming the first flag that is not a positive integer (`counts`), a positive number or a non-negative one; None passes."
+    for name, v in (counts or {}).items():
+        if v is not None and (isinstance(v, bool) or int(v) != v or v < 1):
+            raise ValueError(f"--{name} must be a positive integer, got {v!r} (leave it out for the preset's value)")
+    for name, v in (positive or {}).items():
+        if v is not None and not v > 0: raise ValueError(f"--{name} must be a positive number, got {v!r}")
+    for name, v in (non_negative or {}).items():
+        if v is not None and not v >= 0: raise ValueError(f"--{name} must be zero or positive, got {v!r}")
+
+def check_writable(folder, need_bytes: int = 0) -> Path:
+    "Create `folder` if needed and make sure a file can be written there and `need_bytes` are free; else one clear OSError."
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f'.write-test-{os.getpid()}'
+        probe.write_bytes(b'x'); probe.unlink()
+    except OSError as e: raise OSError(f"cannot write to {folder} ({e.strerror or e}): choose another --out or free it") from None
+    if need_bytes and (free := shutil.disk_usage(folder).free) < need_bytes:
+        raise OSError(f"{folder} has {free / 2**30:.1f} GiB free, the run's checkpoints need about {need_bytes / 2**30:.1f} GiB: "
+                      "free space or choose another --out")
+    return folder
+
+def check_resume(saved: dict, config: dict, run, fields=TEACHER_FIELDS) -> None:
+    "ValueError naming the settings in which a checkpoint's config differs from the run asked for (preset: only `fields`)."
+    norm = lambda c: json.loads(json.dumps({k: ({f: v.get(f) for f in fields} if k == 'preset' else v) for k, v in c.items()
+                                            if k not in ('step', 'provenance')}, default=str))
+    a, b = norm(saved), norm(config)
+    flat = lambda d, p='': {f'{p}{k}': v for k, x in d.items() for k, v in (flat(x, f'{k}.').items() if isinstance(x, dict) else [(k, x)])}
+    fa, fb = flat(a), flat(b)
+    if diff := sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k)):
+        shown = ', '.join(f'{k}: {fa.get(k)!r} -> {fb.get(k)!r}' for k in diff[:6])
+        raise ValueError(f"{run} was trained with other settings ({shown}{', ...' if len(diff) > 6 else ''}): "
+                         "resume with the same ones, or start over with --fresh")
+
 # %% ../nbs/02a_runs.ipynb #36db5f55
 def published_dir(preset_name: str, kind: str) -> Path:
     "Where the published `kind` ('teacher', 'basic8', 'teacher-resume', ...) of a preset lives."
@@ -251,14 +291,14 @@ def publish_state(run, dest, made_by: str) -> Path:
     return write_manifest(dest, kind='run state', source_run=str(run), step=json.loads((ckpt / 'config.json').read_text())['step'],
                           made_by=made_by).parent
 
-def restore_state(src, run, config: dict) -> int | None:
-    "If `run` has no checkpoint and `src` holds a committed state of a run with `config`, copy it in; its step, else None."
+def restore_state(src, run, config: dict, fields=TEACHER_FIELDS) -> int | None:
+    "If `run` has no checkpoint and `src` holds a committed state of the same run (`check_resume`), copy it in; its step, else None."
     src, run = Path(src), Path(run)
     if latest_checkpoint(run) is not None or not (src / 'manifest.json').is_file(): return None
     verify_manifest(src)
     ckpt = latest_checkpoint(src)
-    saved = {k: v for k, v in json.loads((ckpt / 'config.json').read_text()).items() if k not in ('step', 'provenance')}
-    if saved != json.loads(json.dumps({k: v for k, v in config.items() if k != 'provenance'}, default=str)): return None
+    try: check_resume(json.loads((ckpt / 'config.json').read_text()), config, src, fields)
+    except ValueError: return None
     run.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ckpt, run / ckpt.name, dirs_exist_ok=True)
     atomic_write_text(run / 'latest', ckpt.name)

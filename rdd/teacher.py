@@ -24,7 +24,7 @@ from .diffusion import diffuse, get_schedule, ddim_sample, eps_from_x
 from .data import get_dataset, DataError
 from .networks import Preset, get_preset, make_unet, Denoiser
 from .runs import (TEACHER_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
-                      restore_state, provenance, fail)
+                      restore_state, provenance, check_args, check_writable, check_resume, fail)
 from .fast import Speedups, apply_speedups, tf32
 
 # %% ../nbs/03_teacher.ipynb #a5899cb4
@@ -67,6 +67,8 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
                   steps: int | None = None, resume: bool = True, progress: bool = True, grid_steps: int = 64,
                   fast: Speedups = Speedups(), runs_dir='runs') -> Path:
     "Train (or resume) a teacher with `preset` (`fast`: speed switches, see `rdd.fast`); returns the run folder."
+    check_args(dict(steps=steps, batch=preset.teacher_batch, ckpt_every=preset.ckpt_every, sample_every=preset.sample_every),
+               dict(lr=preset.teacher_lr, ema_decay=preset.ema_decay, grad_clip=preset.grad_clip))
     steps = steps or preset.teacher_steps
     torch.set_flush_denormal(True)  # denormal floats (tiny gradients, EMA tails) slow CPU steps down 40x
     named = dict(seed=seed, data=data or preset.dataset, steps=steps, **({'fast': str(fast)} if fast else {}))
@@ -90,8 +92,11 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
               'fast': str(fast), 'provenance': provenance()}
     start = 0
     if resume: restore_state(published_dir(preset.name, 'teacher-resume'), out, config)
+    n_params = sum(p.numel() for p in model.parameters())
+    check_writable(out, need_bytes=3 * 4 * 4 * n_params)                # 2 kept checkpoints + 1 being written, 4 tensors a weight
     if resume and latest_checkpoint(out) is not None:
         tensors, cfg, extra = load_checkpoint(out)
+        check_resume({**cfg, 'steps': steps}, config, out)          # a run may be extended: its steps so far stay as they were
         model.load_state_dict(tensors['model']); ema.load_state_dict(tensors['ema'])
         opt.load_state_dict(extra['optim']); sched.load_state_dict(extra['sched'])
         start = cfg['step']
@@ -142,7 +147,7 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
 # %% ../nbs/03_teacher.ipynb #66dfe211
 @call_parse
 def rdd_train_teacher(
-    preset: str = 'tiny',   # preset name: tiny | small | paper | paper-imagenet64
+    preset: str = 'tiny',   # preset name: tiny | cpu | small | paper | paper-imagenet64
     out: str = None,        # run folder (default runs/teacher-<preset>-<config hash>)
     data: str = None,       # dataset name (default: the preset's)
     root: str = None,       # dataset folder or file (default: the bundled copy in ../shared)
@@ -156,7 +161,8 @@ def rdd_train_teacher(
     "Train a diffusion teacher (PD's CIFAR-10 recipe), resuming from the run folder's latest checkpoint."
     overrides = {k: v for k, v in dict(teacher_batch=batch, teacher_lr=lr).items() if v is not None}
     try:
+        check_args(dict(steps=steps, batch=batch), dict(lr=lr), dict(seed=seed))
         p = get_preset(preset, **overrides)
         run = train_teacher(p, out, data=data, root=root, seed=seed, steps=steps, resume=not fresh, fast=Speedups.parse(fast))
-    except (ValueError, FileNotFoundError) as e: fail(str(e))
+    except (ValueError, OSError) as e: fail(str(e))
     print(f'teacher written to {run}')
