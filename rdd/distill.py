@@ -20,7 +20,7 @@ import sys
 from tqdm.auto import tqdm
 
 from .diffusion import diffuse, get_schedule, ddim_sample
-from .data import get_dataset, DataError, ImageDataset
+from .data import get_dataset, DataError, ImageDataset, shared_dir
 from .networks import Preset, get_preset, load_extractor, Denoiser, make_unet
 from .runs import (NETWORK_FIELDS, DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser,
                       preset_from_config, preset_fields, run_name, weights_id, provenance, check_args, check_writable,
@@ -185,7 +185,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
               'preset': asdict(preset), 'distill': {k: v for k, v in asdict(cfg).items() if k != 'ckpt_every'},
               'iters': iters, 'batch': batch, 'lr': lr,
               'tau_cfd': tau_cfd, 'data': str(data or preset.dataset), 'fast': str(fast), 'teacher': teacher_id,
-              'provenance': provenance()}
+              'provenance': {**provenance(), 'data_root': str(root or f'bundled ({shared_dir()})'), 'data_images': len(images)}}
     start = 0
     check_writable(out, need_bytes=3 * 4 * 4 * sum(p.numel() for p in params))
     if resume and latest_checkpoint(out) is not None:

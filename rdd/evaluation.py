@@ -33,7 +33,7 @@ from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor
 from .runs import (fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, file_sha256, git_commit,
-                      check_args)
+                      check_args, provenance)
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
@@ -465,7 +465,7 @@ def evaluate(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, sa
     res = fid_from_samples(images, ref, ref_limit, seed, device=dev, verbose=progress)
     res.update(is_cls(images, classifier, device=dev))
     return dict(res, sampler=sampler, steps=steps, nfe=steps, protocol=protocol_note(res['n_gen'], res['n_ref']),
-                sample_seconds=round(t1 - t0, 2), metric_seconds=round(time.time() - t1, 2))
+                sample_seconds=round(t1 - t0, 2), metric_seconds=round(time.time() - t1, 2), provenance=provenance())
 
 # %% ../nbs/08_evaluation.ipynb #0a205d4d
 def image_grid(images, nrow: int = 8, pad: int = 2) -> np.ndarray:

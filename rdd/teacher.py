@@ -21,7 +21,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from .diffusion import diffuse, get_schedule, ddim_sample, eps_from_x
-from .data import get_dataset, DataError
+from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, make_unet, Denoiser
 from .runs import (TEACHER_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
                       restore_state, provenance, check_args, check_writable, check_resume, fail)
@@ -89,7 +89,7 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / warm))
     apply_speedups(model, fast)
     config = {'kind': 'teacher', 'preset': asdict(preset), 'seed': seed, 'data': data or preset.dataset, 'steps': steps,
-              'fast': str(fast), 'provenance': provenance()}
+              'fast': str(fast), 'provenance': {**provenance(), 'data_root': str(root or f'bundled ({shared_dir()})'), 'data_images': len(ds)}}
     start = 0
     if resume: restore_state(published_dir(preset.name, 'teacher-resume'), out, config)
     n_params = sum(p.numel() for p in model.parameters())
