@@ -9,7 +9,7 @@ __all__ = ['COLUMNS', 'ROW_KEY', 'TABLES', 'MARKERS', 'EXPERIMENTS', 'TABLE1_MET
            'paper_target', 'scale_label', 'result_row', 'update_csv', 'check_rows', 'measure', 'sweep', 'seed_spread',
            'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown', 'update_readme',
            'rdd_readme', 'reproduce', 'rdd_reproduce', 'sweep_values', 'one_step_seeds', 'unit_costs', 'Planner',
-           'table2_preset', 'plan', 'plan_text', 'missing']
+           'table2_preset', 'plan', 'plan_text', 'missing', 'budget']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
 import hashlib, json, os, shutil, sys, time
@@ -322,6 +322,10 @@ def results_markdown(results=None, figures=None) -> str:
         df = pd.read_csv(results / name)
         for preset, g in df.groupby('preset', sort=False):
             parts.append(f'### {title} (`{preset}`)\n\n' + table_markdown(g, spread))
+    for f in sorted(results.glob('budget_*.csv')):
+        d = pd.read_csv(f)
+        parts.append(f"### Budget of the `{d.preset[0]}` preset\n\nMeasured by `budget('{d.preset[0]}')` with {d.threads[0]} thread(s) "
+                     f"({_provenance(d, 'device')}):\n\n" + _md_table(d, dict(part=('part', None), hours=('hours', '{:.2f}'), how=('how', None))))
     if bench := bench_markdown(results): parts.append(bench)
     pngs = sorted(figures.glob('*.png'))
     if pngs: parts.append('### Figures\n\n' + '\n'.join(f'- [`{p.name}`](figures/{p.name})' for p in pngs))
@@ -593,3 +597,41 @@ def plan_text(df: pd.DataFrame) -> str:
 def missing(df: pd.DataFrame) -> list[str]:
     "One line per stage that cannot be computed here."
     return [f"{r.stage}: {r.status.removeprefix('missing: ')}" for r in df.itertuples() if r.status.startswith('missing')]
+
+# %% ../nbs/10_pipeline.ipynb #f0774c2b
+def budget(preset: str | Preset, repeats: int = 3) -> pd.DataFrame:
+    "Measured hours of the parts of Tables 1 and 3 at `preset` on this machine: steps timed at the preset's own batches."
+    P = preset if isinstance(preset, Preset) else get_preset(preset)
+    torch.manual_seed(0)
+    net = Denoiser(make_unet(P), param=P.param, schedule=P.schedule)
+    opt = torch.optim.Adam(net.parameters())
+    def timed(fn, batch):
+        x, t = torch.randn(batch, 3, P.image_size, P.image_size), torch.rand(batch)
+        fn(x, t); t0 = time.perf_counter()
+        for _ in range(repeats): fn(x, t)
+        return (time.perf_counter() - t0) / repeats
+    def train(x, t): opt.zero_grad(); net(x, t).pow(2).mean().backward(); opt.step()
+    def forward(x, t):
+        with torch.no_grad(): net(x, t)
+    teacher_step, distill_student = timed(train, P.teacher_batch), timed(train, P.distill_batch)
+    forward_img = timed(forward, P.distill_batch) / P.distill_batch
+    imgs = np.zeros((64, P.image_size, P.image_size, 3), np.uint8); inception_features(imgs[:2])
+    t0 = time.perf_counter(); inception_features(imgs); inception_img = (time.perf_counter() - t0) / len(imgs)
+    step = lambda calls: distill_student + calls * forward_img * P.distill_batch   # + two teacher passes (+ the extractor)
+    chain = sum(stage_iters(DistillConfig(), P, n) for n in (8, 4, 2))
+    fid = lambda k: P.n_fid * (k * forward_img + inception_img)
+    pd_stages = int(np.log2(P.full_steps // P.basic_steps))
+    seeds = len(one_step_seeds(P.name))
+    rows = [('teacher', P.teacher_steps * teacher_step, f'{P.teacher_steps} steps of {teacher_step:.2f} s (batch {P.teacher_batch})'),
+            ('PD chain to the basic model', pd_stages * (P.basic_iters or P.distill_iters) * step(2),
+             f'{pd_stages} stages of {P.basic_iters or P.distill_iters} steps of {step(2):.2f} s'),
+            ('one PD chain 8 -> 4 -> 2 -> 1', chain * step(2), f'{chain} steps of {step(2):.2f} s'),
+            ('one feature-loss chain 8 -> 4 -> 2 -> 1', chain * step(3), f'{chain} steps of about {step(3):.2f} s'),
+            ('one FID evaluation, 1-step student', fid(1), f'{P.n_fid} samples, Inception {1 / inception_img:.1f} images/s'),
+            (f'one FID evaluation, {P.full_steps}-step teacher', fid(P.full_steps), f'{P.n_fid} samples'),
+            ('reference statistics (once; published)', P.n_ref * inception_img, f'{P.n_ref} images')]
+    evals = [fid(8), fid(P.full_steps), fid(12), fid(8)] + [fid(k) for k in (4, 2)] * 3 + [fid(1)] * 6 * seeds   # Table 3 reuses 3 of the 6
+    total = (rows[0][1] + rows[1][1] + seeds * (rows[2][1] + 5 * rows[3][1]) + sum(evals))
+    rows.append((f'Tables 1 and 3, {seeds} seeds a 1-step row (6 method chains x {seeds}, {len(evals)} FIDs)', total, 'the sum'))
+    return pd.DataFrame(rows, columns=['part', 'seconds', 'how']).assign(
+        hours=lambda d: d.seconds / 3600, preset=P.name, threads=torch.get_num_threads(), commit=git_commit(), device=device_name())
