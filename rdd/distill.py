@@ -234,7 +234,8 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
                                  f"rate {lr} too high?); the run keeps its last good checkpoint")
             opt.zero_grad(set_to_none=True)
             acc.backward(loss)
-            acc.clip_grad_norm_(params, cfg.grad_clip)
+            if not torch.isfinite(acc.clip_grad_norm_(params, cfg.grad_clip)):
+                raise ValueError(f"non-finite gradient at step {step + 1} of {out}: distillation diverged; the run keeps its last good checkpoint")
             opt.step(); sched.step()
             if ema is not None: ema_update(ema, acc.unwrap_model(student), cfg.ema_decay)
             shown = acc.reduce(loss.detach(), 'mean') if world > 1 else loss   # the global batch's loss

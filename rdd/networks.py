@@ -347,6 +347,7 @@ def train_classifier(model: CifarClassifier, dataset, epochs: int, lr: float = 0
         for x, y in tqdm(loader, desc=f'epoch {epoch + 1}/{epochs}', disable=not progress, leave=False):
             x, y = random_crop_flip(x.to(device), generator=gen), y.to(device)
             loss = F.cross_entropy(model(x), y)
+            if not torch.isfinite(loss): raise ValueError(f"non-finite loss in epoch {epoch + 1}: training diverged (learning rate {lr} too high?)")
             opt.zero_grad(); loss.backward(); opt.step()
             history['loss'].append(loss.item())
         sched.step()

@@ -26,7 +26,7 @@ from .data import get_dataset, DataError, cache_dir
 from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_extractor
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
                       intact_checkpoint, load_denoiser, save_checkpoint, verify_manifest, write_manifest, published_dir,
-                      atomic_write_text, file_sha256, weights_id, run_name, repo_dir, git_commit, device_name, fail)
+                      atomic_write_text, file_sha256, weights_id, run_name, repo_dir, git_commit, device_name, check_args, fail)
 from .teacher import train_teacher
 from .pd import lpips_available
 from .distill import DistillConfig, FEATURE_TERMS, method_terms, stage_iters, basic_model, distill_chain
@@ -391,7 +391,9 @@ def rdd_reproduce(
 ):
     "Reproduce a table or figure of the paper: run its experiment notebooks, write results/ and figures/, update the README."
     params = dict(seed=seed) | (dict(n_fid=n_fid) if n_fid else {})
-    try: reproduce(target, preset, retrain, plan, **params)
+    try:
+        check_args(dict(n_fid=n_fid), non_negative=dict(seed=seed))
+        reproduce(target, preset, retrain, plan, **params)
     except ValueError as e: fail(str(e))
     except pm.PapermillExecutionError as e:
         fail(f"{e.ename}: {e.evalue} (cell {e.exec_count}); the executed notebook with the full traceback is under results/runs/")

@@ -134,7 +134,8 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
                                  f"{preset.teacher_lr} too high?); {out} keeps its last good checkpoint")
             opt.zero_grad(set_to_none=True)
             acc.backward(loss)
-            acc.clip_grad_norm_(model.parameters(), preset.grad_clip)
+            if not torch.isfinite(acc.clip_grad_norm_(model.parameters(), preset.grad_clip)):
+                raise ValueError(f"non-finite gradient at step {step + 1}: training diverged; {out} keeps its last good checkpoint")
             opt.step(); sched.step()
             ema_update(ema, acc.unwrap_model(model), preset.ema_decay)
             bar.set_postfix(loss=f'{loss.item():.4f}', refresh=False)
