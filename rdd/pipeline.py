@@ -12,7 +12,7 @@ __all__ = ['COLUMNS', 'ROW_KEY', 'TABLES', 'MARKERS', 'EXPERIMENTS', 'TABLE1_MET
            'table2_preset', 'plan', 'plan_text', 'missing', 'budget']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
-import hashlib, json, os, shutil, sys, time
+import hashlib, json, os, platform, shutil, sys, time
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import papermill as pm
 import torch
 from fastcore.script import call_parse
 
+import rdd
 from .data import get_dataset, DataError, cache_dir
 from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_extractor
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
@@ -119,7 +120,7 @@ def evaluate_run(ckpt, steps: int, n: int, seed: int = 0, sampler: str = 'ddim',
 # %% ../nbs/10_pipeline.ipynb #99ed2d56
 COLUMNS = ['table', 'dataset', 'method', 'steps', 'sampler', 'param', 'value', 'fid', 'kid_mean', 'kid_std', 'is_mean', 'is_std', 'is_cls_mean',
            'is_cls_std', 'paper_fid', 'paper_is', 'paper_steps', 'preset', 'scale', 'seed', 'n_samples', 'n_ref', 'ref',
-           'metric_backend', 'fid_weights_sha256', 'commit', 'device', 'wall_s', 'cached', 'run', 'note']
+           'metric_backend', 'fid_weights_sha256', 'commit', 'device', 'versions', 'wall_s', 'cached', 'run', 'note']
 ROW_KEY = ['table', 'preset', 'method', 'steps', 'sampler', 'param', 'value', 'seed']
 
 def paper_targets() -> pd.DataFrame:
@@ -151,6 +152,7 @@ def result_row(table, method: str, steps: int, res: dict | None, preset: Preset,
                 preset=preset.name, scale=scale_label(preset, res.get('n_gen')), seed=seed, n_samples=res.get('n_gen'),
                 n_ref=res.get('n_ref'), ref=res.get('ref'), metric_backend=f"{res['backend']} / {res['extractor']}" if res else None,
                 fid_weights_sha256=res.get('weights_sha256'), commit=git_commit(), device=device_name(),
+                versions=f"python {platform.python_version()}, torch {torch.__version__}, rdd {rdd.__version__}",
                 wall_s=round(wall_s, 1), cached=res.get('cached'), run=str(run) if run else None,
                 note='; '.join(n for n in notes if n))
 
