@@ -258,10 +258,10 @@ def check_writable(folder, need_bytes: int = 0) -> Path:
                       "free space or choose another --out")
     return folder
 
-def check_resume(saved: dict, config: dict, run, fields=TEACHER_FIELDS) -> None:
+def check_resume(saved: dict, config: dict, run, fields=TEACHER_FIELDS, ignore=()) -> None:
     "ValueError naming the settings in which a checkpoint's config differs from the run asked for (preset: only `fields`)."
     norm = lambda c: json.loads(json.dumps({k: ({f: v.get(f) for f in fields} if k == 'preset' else v) for k, v in c.items()
-                                            if k not in ('step', 'provenance')}, default=str))
+                                            if k not in ('step', 'provenance', *ignore)}, default=str))
     a, b = norm(saved), norm(config)
     flat = lambda d, p='': {f'{p}{k}': v for k, x in d.items() for k, v in (flat(x, f'{k}.').items() if isinstance(x, dict) else [(k, x)])}
     fa, fb = flat(a), flat(b)
@@ -291,13 +291,13 @@ def publish_state(run, dest, made_by: str) -> Path:
     return write_manifest(dest, kind='run state', source_run=str(run), step=json.loads((ckpt / 'config.json').read_text())['step'],
                           made_by=made_by).parent
 
-def restore_state(src, run, config: dict, fields=TEACHER_FIELDS) -> int | None:
+def restore_state(src, run, config: dict, fields=TEACHER_FIELDS, ignore=()) -> int | None:
     "If `run` has no checkpoint and `src` holds a committed state of the same run (`check_resume`), copy it in; its step, else None."
     src, run = Path(src), Path(run)
     if latest_checkpoint(run) is not None or not (src / 'manifest.json').is_file(): return None
     verify_manifest(src)
     ckpt = latest_checkpoint(src)
-    try: check_resume(json.loads((ckpt / 'config.json').read_text()), config, src, fields)
+    try: check_resume(json.loads((ckpt / 'config.json').read_text()), config, src, fields, ignore)
     except ValueError: return None
     run.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ckpt, run / ckpt.name, dirs_exist_ok=True)

@@ -91,12 +91,12 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
     config = {'kind': 'teacher', 'preset': asdict(preset), 'seed': seed, 'data': data or preset.dataset, 'steps': steps,
               'fast': str(fast), 'provenance': {**provenance(), 'data_root': str(root or f'bundled ({shared_dir()})'), 'data_images': len(ds)}}
     start = 0
-    if resume: restore_state(published_dir(preset.name, 'teacher-resume'), out, config)
+    if resume: restore_state(published_dir(preset.name, 'teacher-resume'), out, config, ignore=('steps',))   # a teacher may be extended
     n_params = sum(p.numel() for p in model.parameters())
     check_writable(out, need_bytes=3 * 4 * 4 * n_params)                # 2 kept checkpoints + 1 being written, 4 tensors a weight
     if resume and latest_checkpoint(out) is not None:
         tensors, cfg, extra = load_checkpoint(out)
-        check_resume({**cfg, 'steps': steps}, config, out)          # a run may be extended: its steps so far stay as they were
+        check_resume(cfg, config, out, ignore=('steps',))
         model.load_state_dict(tensors['model']); ema.load_state_dict(tensors['ema'])
         opt.load_state_dict(extra['optim']); sched.load_state_dict(extra['sched'])
         start = cfg['step']
