@@ -23,7 +23,7 @@ from .diffusion import diffuse, get_schedule, ddim_sample
 from .data import get_dataset, DataError, ImageDataset, shared_dir
 from .networks import Preset, get_preset, load_extractor, Denoiser, make_unet
 from .runs import (NETWORK_FIELDS, DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser,
-                      preset_from_config, preset_fields, run_name, weights_id, provenance, check_args, check_writable,
+                      preset_from_config, run_name, weights_id, provenance, check_args, check_writable,
                       check_resume, fail, CheckpointError)
 from .teacher import step_generator, draw_batch, ema_update, save_grid, train_teacher
 from .pd import pd_target, pd_loss, sample_student_times, lpips_available, PDLpips
