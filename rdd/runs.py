@@ -171,24 +171,28 @@ def verify_manifest(folder) -> None:
             raise CheckpointError(f"published checkpoint {folder} is damaged ({name} is missing or does not match its sha256 "
                                   f"in manifest.json): restore it with `git checkout -- {folder}`")
 
-def intact_checkpoint(run) -> Path:
-    "The newest intact checkpoint folder of a run folder, saying so in one line when `latest` is damaged."
-    run = Path(run); latest = latest_checkpoint(run)
+def _newest_intact(run: Path, names=None) -> tuple[Path, tuple]:
+    "The newest intact checkpoint of a run folder and what `_read` read from it, saying so in one line when `latest` is damaged."
+    latest = latest_checkpoint(run)
     candidates = ([latest] if latest else []) + [p for p in sorted(run.glob('step-*'), reverse=True) if p != latest]
     errors = []
     for c in candidates:
-        try: _read(c)
+        try: data = _read(c, names)
         except CheckpointError as e: errors.append(str(e)); continue
         if errors: print(f"{errors[0]}; using the newest intact checkpoint, {c.name}", file=sys.stderr)
-        return c
+        return c, data
     raise CheckpointError(f"no intact checkpoint in {run}: {'; '.join(errors)}")
+
+def intact_checkpoint(run) -> Path:
+    "The newest intact checkpoint folder of a run folder, saying so in one line when `latest` is damaged."
+    return _newest_intact(Path(run))[0]
 
 def load_checkpoint(ckpt, names=None) -> tuple[dict, dict, object]:
     "Read a checkpoint folder, or a run folder's newest intact one: ({name: state_dict}, config, extra)."
     ckpt = Path(ckpt)
     verify_manifest(ckpt)
     if not (ckpt / 'config.json').is_file() and (latest_checkpoint(ckpt) or any(ckpt.glob('step-*'))):
-        ckpt = intact_checkpoint(ckpt)
+        return _newest_intact(ckpt, names)[1]                          # read once, not checked and then read again
     return _read(ckpt, names)
 
 # %% ../nbs/02a_runs.ipynb #dd8ef854
