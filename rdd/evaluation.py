@@ -31,7 +31,8 @@ from torch_fidelity.metric_isc import isc_features_to_metric
 
 from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
-from .networks import load_extractor
+from .networks import load_extractor, get_preset
+from .interop import load_model, is_diffusers_folder, pndm_sample, pndm_calls
 from .runs import (fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, file_sha256, git_commit,
                       check_args, provenance)
 
@@ -85,10 +86,11 @@ def logsnr_grid(steps: int, t_end: float = 1e-3, schedule=cosine_alpha_sigma) ->
 
 @torch.no_grad()
 def dpm_solver_sample(model, z_1: Tensor, steps: int, clip: bool = True, class_labels: Tensor | None = None,
-                      schedule=cosine_alpha_sigma, progress: bool = False, t_end: float = 1e-3) -> Tensor:
-    "DPM-Solver++(2M) in x-prediction form over $\\log(\\alpha/\\sigma)$: `steps` network calls from `z_1`."
+                      schedule=cosine_alpha_sigma, progress: bool = False, t_end: float = 1e-3, grid=None) -> Tensor:
+    "DPM-Solver++(2M) in x-prediction form over $\\log(\\alpha/\\sigma)$: `steps` network calls from `z_1` (`grid`: its times)."
     schedule = get_schedule(schedule)
-    grid = logsnr_grid(steps, t_end, schedule).tolist()
+    grid = logsnr_grid(steps, t_end, schedule).tolist() if grid is None else [float(t) for t in grid]
+    if len(grid) != steps + 1: raise ValueError(f"a grid of {steps} steps has {steps + 1} times, got {len(grid)}")
     z, prev, h_prev = z_1, None, None
     for i in tqdm(range(steps), desc=f'DPM-Solver++(2M) {steps} steps', disable=not progress, leave=False):
         t, s = grid[i], grid[i + 1]
@@ -103,11 +105,11 @@ def dpm_solver_sample(model, z_1: Tensor, steps: int, clip: bool = True, class_l
     return z
 
 # %% ../nbs/08_evaluation.ipynb #d9b71249
-SAMPLERS = {'ddim': ddim_sample, 'dpm++2m': dpm_solver_sample}
+SAMPLERS = {'ddim': ddim_sample, 'dpm++2m': dpm_solver_sample, 'pndm': pndm_sample}
 
 def table1_baselines(full_steps: int) -> list[tuple[str, int]]:
-    "(sampler, steps) of Table 1's teacher rows: DDIM 8, DDIM `full_steps`, DPM-Solver 12."
-    return [('ddim', 8), ('ddim', full_steps), ('dpm++2m', 12)]
+    "(sampler, steps) of Table 1's teacher rows: DDIM 8, DDIM `full_steps`, PNDM 10 (diffusers'), DPM-Solver 12."
+    return [('ddim', 8), ('ddim', full_steps), ('pndm', 10), ('dpm++2m', 12)]
 
 def _image_shape(model, shape=None) -> tuple:
     if shape is not None: return tuple(shape)
@@ -464,7 +466,7 @@ def evaluate(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, sa
     dev = _device_of(model)
     res = fid_from_samples(images, ref, ref_limit, seed, device=dev, verbose=progress)
     res.update(is_cls(images, classifier, device=dev))
-    return dict(res, sampler=sampler, steps=steps, nfe=steps, protocol=protocol_note(res['n_gen'], res['n_ref']),
+    return dict(res, sampler=sampler, steps=steps, nfe=pndm_calls(steps) if sampler == 'pndm' else steps, protocol=protocol_note(res['n_gen'], res['n_ref']),
                 sample_seconds=round(t1 - t0, 2), metric_seconds=round(time.time() - t1, 2), provenance=provenance())
 
 # %% ../nbs/08_evaluation.ipynb #0a205d4d
@@ -517,12 +519,12 @@ def _fmt(mean, std, fmt='{:.3f}'): return 'missing' if mean is None else f'{fmt.
 
 @call_parse
 def rdd_eval(
-    checkpoint: str = None,   # checkpoint folder, or run folder (its latest step)
+    checkpoint: str = None,   # checkpoint folder, run folder (its latest step) or diffusers folder
     steps: int = None,        # sampling steps K
     n: int = None,            # number of samples (default: the preset's n_fid; the paper uses 50000)
     seed: int = 0,            # noise seed (the same initial noise for every model)
     batch_size: int = None,   # sampling batch (default: the preset's sample_batch)
-    sampler: str = 'ddim',    # ddim | dpm++2m
+    sampler: str = 'ddim',    # ddim | dpm++2m | pndm
     ref: str = None,          # reference set 'DATASET:SPLIT' (default: the preset's dataset, train split)
     ref_limit: int = None,    # reference images (default: the preset's n_ref; fewer than the split: a fixed random subset)
     weights: str = 'auto',    # ema | model | auto (EMA when present)
@@ -530,21 +532,27 @@ def rdd_eval(
     device: str = None,       # cpu | cuda (default: cuda when available)
     out: str = None,          # JSON path (default: next to the checkpoint)
     quiet: bool = False,      # no progress bars
+    preset: str = None,       # FID protocol (n, reference) of a diffusers folder; an rdd run uses its own preset's
 ):
     "Sample a checkpoint with K steps and print FID, IS and IS_cls; write them as JSON next to it."
     if checkpoint is None or steps is None: fail("pass --checkpoint PATH and --steps K (e.g. rdd_eval --checkpoint runs/x --steps 8)")
     try:
         check_args(dict(steps=steps, n=n, batch_size=batch_size, ref_limit=ref_limit), non_negative=dict(seed=seed))
-        _, config, _ = load_checkpoint(checkpoint)
-        preset = preset_from_config(config)
-        model = load_denoiser(checkpoint, weights, device=_device(device))
-        n, batch_size = n or preset.n_fid, batch_size or preset.sample_batch
-        res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{preset.dataset}:train', ref_limit or preset.n_ref,
+        if is_diffusers_folder(checkpoint):
+            if preset is None: raise ValueError(f"{checkpoint} is a diffusers folder, which says nothing of the FID protocol: "
+                                                "pass --preset (tiny | cpu | small | paper) for its sample and reference counts")
+            config, P = {}, get_preset(preset)
+        else:
+            _, config, _ = load_checkpoint(checkpoint)
+            P = preset_from_config(config)
+        model = load_model(checkpoint, weights, device=_device(device))
+        n, batch_size = n or P.n_fid, batch_size or P.sample_batch
+        res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{P.dataset}:train', ref_limit or P.n_ref,
                        classifier=classifier, progress=not quiet)
         if not math.isfinite(res['fid']): raise ValueError(f"FID is {res['fid']}: the samples are not images (a diverged model?)")
     except (ValueError, OSError) as e: fail(str(e))
     step = config.get('step', 0)
-    res.update(checkpoint=str(Path(checkpoint).resolve()), checkpoint_step=step, preset=preset.name)
+    res.update(checkpoint=str(Path(checkpoint).resolve()), checkpoint_step=step, preset=P.name)
     folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
     path = Path(out) if out else folder / f'eval-step{step:07d}-{sampler}{steps}-n{n}-seed{seed}.json'
     path.parent.mkdir(parents=True, exist_ok=True)

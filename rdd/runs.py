@@ -22,7 +22,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 import rdd
-from .networks import PRESETS, Preset, make_unet, Denoiser
+from .networks import PRESETS, Preset, make_unet, Denoiser, denoiser_from_spec
 
 # %% ../nbs/02a_runs.ipynb #ac355651
 def repo_dir() -> Path:
@@ -207,8 +207,10 @@ def load_denoiser(ckpt, weights: str = 'auto', device='cpu') -> Denoiser:
     tensors, config, _ = load_checkpoint(ckpt)
     if weights == 'auto': weights = 'ema' if 'ema' in tensors else 'model'
     if weights not in tensors: raise CheckpointError(f"checkpoint {ckpt} has no {weights!r} weights (has {sorted(tensors)})")
-    preset = preset_from_config(config)
-    net = Denoiser(make_unet(preset), param=preset.param, schedule=preset.schedule)
+    if spec := config.get('network'): net = denoiser_from_spec(spec)    # a network of its own (e.g. from a diffusers teacher)
+    else:
+        preset = preset_from_config(config)
+        net = Denoiser(make_unet(preset), param=preset.param, schedule=preset.schedule)
     try: net.load_state_dict(tensors[weights])
     except RuntimeError as e:
         raise CheckpointError(f"checkpoint {ckpt}: its weights do not fit the network its config describes "
@@ -219,7 +221,7 @@ def load_denoiser(ckpt, weights: str = 'auto', device='cpu') -> Denoiser:
 NETWORK_FIELDS = ('dataset', 'image_size', 'channels', 'layers_per_block', 'attention', 'dropout', 'norm_groups',
                   'conditional', 'num_classes', 'param', 'schedule')
 TEACHER_FIELDS = NETWORK_FIELDS + ('teacher_steps', 'teacher_batch', 'teacher_lr', 'teacher_warmup', 'ema_decay', 'grad_clip')
-DISTILL_FIELDS = NETWORK_FIELDS + ('distill_iters', 'distill_batch', 'distill_lr', 'extractor')
+DISTILL_FIELDS = NETWORK_FIELDS + ('distill_iters', 'distill_batch', 'distill_lr', 'extractor', 'lpips_resize')
 BASIC_FIELDS = TEACHER_FIELDS + ('full_steps', 'basic_steps', 'basic_iters', 'distill_iters', 'distill_batch', 'distill_lr')
 
 def preset_fields(preset: Preset, fields) -> dict:
