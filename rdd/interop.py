@@ -8,7 +8,7 @@ __all__ = ['PREDICTIONS', 'UNET_WEIGHTS', 'PREDICTION_OF', 'is_diffusers_folder'
            'pndm_calls', 'pndm_sample', 'shift_timestep', 'export_diffusers', 'rdd_export']
 
 # %% ../nbs/03a_interop.ipynb #f43d7089
-import json, os, shutil, tempfile
+import json, os, tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +19,8 @@ import diffusers
 from diffusers import UNet2DModel, DDIMScheduler, PNDMScheduler
 
 from .diffusion import DiscreteSchedule, get_schedule, cosine_alpha_sigma
-from .networks import Denoiser, network_spec
-from .runs import load_checkpoint, load_denoiser, preset_from_config, weights_id, file_sha256, atomic_write_text, fail
+from .networks import Denoiser
+from .runs import load_checkpoint, load_denoiser, preset_from_config, weights_id, file_sha256, fail
 
 # %% ../nbs/03a_interop.ipynb #33573250
 PREDICTIONS = {'epsilon': 'eps', 'sample': 'x', 'v_prediction': 'v'}
@@ -35,6 +35,11 @@ def _need(path: Path, what: str) -> Path:
     if not path.is_file(): raise FileNotFoundError(f"diffusers folder {path.parent.parent}: {what} missing ({path}); "
                                                    "expected model_index.json, unet/config.json + weights, scheduler/scheduler_config.json")
     return path
+
+def _unet_weights(path: Path) -> Path:
+    "The U-Net weights file of a diffusers folder (safetensors, else .bin); FileNotFoundError naming it when neither is there."
+    return next((path / 'unet' / w for w in UNET_WEIGHTS if (path / 'unet' / w).is_file()), None) or \
+        _need(path / 'unet' / UNET_WEIGHTS[0], 'the U-Net weights')
 
 def scheduler_alphas(config: dict) -> np.ndarray:
     "The $\\bar\\alpha_k$ (float64) of a diffusers scheduler config, computed by the scheduler class it names."
@@ -54,7 +59,7 @@ def load_diffusers(path, device='cpu') -> Denoiser:
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"diffusers folder not found: {path}")
     _need(path / 'unet' / 'config.json', 'the U-Net config')
-    if not any((path / 'unet' / w).is_file() for w in UNET_WEIGHTS): _need(path / 'unet' / UNET_WEIGHTS[0], 'the U-Net weights')
+    _unet_weights(path)
     sched = json.loads(_need(path / 'scheduler' / 'scheduler_config.json', 'the scheduler config').read_text())
     pred = sched.get('prediction_type', 'epsilon')
     if pred not in PREDICTIONS: raise ValueError(f"{path}: unsupported prediction_type {pred!r}: rdd reads {sorted(PREDICTIONS)}")
@@ -70,9 +75,7 @@ def load_model(path, weights: str = 'auto', device='cpu') -> Denoiser:
 def model_id(path) -> dict:
     "Which weights `path` holds: its path and the sha256 of the weights file `load_model` reads."
     if not is_diffusers_folder(path): return weights_id(path)
-    w = next((Path(path) / 'unet' / w for w in UNET_WEIGHTS if (Path(path) / 'unet' / w).is_file()), None)
-    if w is None: _need(Path(path) / 'unet' / UNET_WEIGHTS[0], 'the U-Net weights')
-    return dict(path=str(path), sha256=file_sha256(w))
+    return dict(path=str(path), sha256=file_sha256(_unet_weights(Path(path))))
 
 def model_preset(path):
     "The `Preset` an rdd model was made with; None for a diffusers folder (its network is its own)."
