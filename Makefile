@@ -10,8 +10,10 @@ FLAGS ?=
 # Experiments: PRESET=tiny|cpu|small|paper; `auto` = small where a GPU is visible, else tiny (and says so).
 # RETRAIN=1 ignores the published teacher and basic model of the preset (checkpoints/<preset>/) and trains them.
 # PLAN=1 prints every stage the target needs, cached or to compute, with its estimated time here, and stops.
+# JOBS=2 computes the independent chains and evaluations two at a time, one thread each (a 2-core machine's best).
 PRESET ?= auto
 RETRAIN ?= 0
+JOBS ?= 1
 REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-all
 
 .PHONY: install test lab clean sync-check teacher readme ci-experiments bench gpu-wheels gpu-check gpu-check-dry $(REPRODUCE)
@@ -47,7 +49,7 @@ test: sync-check
 # The paper's tables and figures: papermill runs nbs/experiments/*.ipynb (executed copies in results/runs/),
 # writing results/*.csv and figures/*.png, then the README's results section is regenerated.
 $(REPRODUCE): $(STAMP)
-	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) $(if $(filter 1,$(RETRAIN)),--retrain) $(if $(filter 1,$(PLAN)),--plan)
+	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) --jobs $(JOBS) $(if $(filter 1,$(RETRAIN)),--retrain) $(if $(filter 1,$(PLAN)),--plan)
 
 # What CI runs besides the tests: Tables 1 and 3 end to end at the tiny preset (each notebook checks its rows).
 ci-experiments: $(STAMP)

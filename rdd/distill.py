@@ -235,7 +235,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
         save_checkpoint(out, step, tensors, config, extra={'optim': opt.state_dict(), 'sched': sched.state_dict()})
 
     with tf32(fast.tf32):
-        bar = tqdm(range(start, iters), initial=start, total=iters, desc=f'{method} {steps_from}->{steps_from // 2}',
+        bar = tqdm(range(start, iters), initial=start, total=iters, desc=f'{method} {steps_from}->{steps_from // 2} seed {cfg.seed}',
                    disable=not (progress and acc.is_main_process))
         for step in bar:
             gen = step_generator(cfg.seed, step)                        # the same on every process

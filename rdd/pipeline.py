@@ -8,12 +8,15 @@ __all__ = ['COLUMNS', 'ROW_KEY', 'TABLES', 'MARKERS', 'COMPARISONS', 'EXPERIMENT
            'published_checkpoint', 'teacher_run', 'basic_run', 'student_run', 'evaluate_run', 'paper_targets',
            'paper_target', 'scale_label', 'result_row', 'update_csv', 'check_rows', 'measure', 'sweep', 'seed_spread',
            'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown', 'update_readme',
-           'rdd_readme', 'verdict', 'reproduce', 'rdd_reproduce', 'sweep_values', 'one_step_seeds', 'unit_costs',
-           'Planner', 'table2_preset', 'plan', 'plan_text', 'missing', 'budget']
+           'rdd_readme', 'verdict', 'reproduce', 'rdd_reproduce', 'sweep_values', 'one_step_seeds', 'unit_costs', 'Job',
+           'Planner', 'table2_preset', 'plan', 'plan_text', 'missing', 'budget', 'run_job', 'prepare_jobs', 'run_jobs']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
-import hashlib, json, math, os, platform, shutil, sys, time
-from dataclasses import asdict, replace
+import ctypes, hashlib, json, math, multiprocessing, os, platform, shutil, signal, sys, time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +32,11 @@ from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError
                       intact_checkpoint, load_denoiser, save_checkpoint, verify_manifest, write_manifest, published_dir,
                       atomic_write_text, file_sha256, weights_id, run_name, repo_dir, git_commit, device_name, check_args, fail)
 from .teacher import train_teacher
-from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training
+from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
 from .pd import lpips_available, pd_lpips_label
 from .distill import DistillConfig, FEATURE_TERMS, method_terms, stage_iters, basic_model, distill_chain, run_settings
 from .evaluation import (evaluate, fid_backend, inception_features, sync, table1_baselines, published_statistics_dir,
-                            FIDHELPER_NAME)
+                            reference_statistics, FIDHELPER_NAME)
 
 # %% ../nbs/10_pipeline.ipynb #8c7261c3
 def results_dir() -> Path: return repo_dir() / 'results'
@@ -399,16 +402,18 @@ EXPERIMENTS = {
 }
 EXPERIMENTS['all'] = sum(EXPERIMENTS.values(), ())
 
-def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_only: bool = False, **params) -> list[Path]:
-    "Plan `target` (table1, table2, table3, figures, spread, all), then run its experiment notebooks with papermill."
+def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_only: bool = False, jobs: int = 1,
+              **params) -> list[Path]:
+    "Plan `target` (table1, table2, table3, figures, spread, all), compute its `run_jobs` `jobs` at a time (>1), run its notebooks."
     if target not in EXPERIMENTS: raise ValueError(f"unknown target {target!r}: choose one of {list(EXPERIMENTS)}")
-    preset = resolve_preset(preset)
-    df = plan(target, preset, retrain=retrain, seed=params.get('seed', 0), n_fid=params.get('n_fid'))
+    preset, runs_dir = resolve_preset(preset), repo_dir() / 'runs'       # where the notebooks, run in the repository, look
+    df = plan(target, preset, runs_dir, retrain=retrain, seed=params.get('seed', 0), n_fid=params.get('n_fid'))
     if plan_only: print(plan_text(df)); return []
     if miss := missing(df): raise ValueError(f"cannot run {target} at preset {preset} here:\n" + '\n'.join(miss))
     print(f"{target} at preset {preset}: about {df.hours.sum():.1f} hours of compute expected on {df.attrs['device']} "
           f"({(df.hours > 0).sum()} stages to compute; `--plan` lists them)", flush=True)
     os.environ.setdefault('TQDM_MININTERVAL', '10')   # progress bars as log lines, not a flood
+    if jobs > 1: run_jobs(df.attrs['jobs'], jobs, runs_dir, retrain)
     out = []
     for nb in EXPERIMENTS[target]:
         dst = results_dir() / 'runs' / f'{nb}-{preset}.ipynb'
@@ -431,12 +436,13 @@ def rdd_reproduce(
     n_fid: int = None,        # samples per FID (default: the preset's)
     seed: int = 0,            # seed of the distillations and of the sampling noise
     plan: bool = False,       # print every stage the target needs, its status and estimated time, and exit
+    jobs: int = 1,            # compute the independent chains and evaluations this many at a time, each on cores/jobs threads
 ):
     "Reproduce a table or figure of the paper: run its experiment notebooks, write results/ and figures/, update the README."
     params = dict(seed=seed) | (dict(n_fid=n_fid) if n_fid else {})
     try:
-        check_args(dict(n_fid=n_fid), non_negative=dict(seed=seed))
-        reproduce(target, preset, retrain, plan, **params)
+        check_args(dict(n_fid=n_fid, jobs=jobs), non_negative=dict(seed=seed))
+        reproduce(target, preset, retrain, plan, jobs, **params)
     except ValueError as e: fail(str(e))
     except pm.PapermillExecutionError as e:
         fail(f"{e.ename}: {e.evalue} (cell {e.exec_count}); the executed notebook with the full traceback is under results/runs/")
@@ -480,12 +486,38 @@ def unit_costs(preset: Preset, batch: int = 2, device=None) -> dict:
     if needs_training(preset.extractor): costs['classifier'] = classifier_cost(preset, batch=batch, device=dev)  # a classifier step
     return costs
 
+@dataclass(frozen=True)
+class Job:
+    "A part of a target that needs no other part once the teacher and basic model exist: a chain and its evaluations, or an evaluation."
+    label: str
+    preset: Preset
+    hours: float                    # the plan's estimate of what is left to compute
+    model: str = ''                 # 'teacher' | 'basic': evaluations of that model; '': a method chain from the basic model
+    method: str = ''
+    cfg: DistillConfig | None = None
+    steps_to: int | None = None     # the chain's last student
+    evals: tuple = ()               # (steps, seed, sampler, n) of each evaluation
+
 class Planner:
-    "Collects the stages of a target with their status and estimated seconds (from `unit_costs`)."
+    "Collects the stages of a target with their status and estimated seconds (from `unit_costs`), and its `jobs`."
     def __init__(self, preset: Preset, runs_dir='runs', retrain: bool = False, costs: dict | None = None):
         self.P, self.runs, self.retrain, self.stages = preset, Path(runs_dir), retrain, []
         self.c = costs or unit_costs(preset)
         self.evals_done, self.extractor_seen, self.n_train = set(), False, None
+        self.planned, self.jobs, self.open = {}, {}, None
+
+    @contextmanager
+    def job(self, label: str, model: str = ''):
+        "The stages added in the block make one `Job` (merged into an earlier job of the same chain); nothing to compute, no job."
+        self.open, start = dict(label=label, model=model, evals=[]), len(self.stages)
+        try: yield
+        finally: spec, self.open = self.open, None
+        hours = sum(s['hours'] for s in self.stages[start:] if not s['stage'].startswith('extractor'))  # made before any job
+        if not hours: return
+        key, spec['evals'] = spec.pop('key', (model, tuple(spec['evals']))), tuple(spec['evals'])
+        if (old := self.jobs.get(key)) is None: self.jobs[key] = Job(preset=self.P, hours=hours, **spec)
+        else: self.jobs[key] = replace(old, hours=old.hours + hours, steps_to=min(old.steps_to, spec['steps_to']),
+                                       evals=tuple(dict.fromkeys(old.evals + spec['evals'])))
 
     def add(self, stage: str, status: str, seconds: float = 0.0, what: str = ''):
         self.stages.append(dict(stage=stage, status=status, hours=seconds / 3600 if status.startswith(('to compute', 'resume')) else 0.0,
@@ -547,19 +579,23 @@ class Planner:
     def chain(self, label: str, method: str, start, steps_from: int, steps_to: int, cfg: DistillConfig) -> dict:
         "Add the stages of a chain `steps_from` -> `steps_to`; {student steps: its run when complete, else None}."
         ckpt, n, out = start, steps_from, {}
+        settings = run_settings(replace(cfg, method=method))           # the names distill_chain gives
+        chain = (method, json.dumps(settings, sort_keys=True, default=str), str(start))
+        if self.open is not None: self.open.update(key=chain, method=method, cfg=cfg, steps_to=steps_to)
         features = bool(FEATURE_TERMS & set(method_terms(method)))
         if features and not self.extractor_seen: self.extractor_seen = True; self.extractor()
         calls = 2 + (1 if features or 'lpips' in method else 0)     # two teacher passes, + the extractor (about one more)
         while n > steps_to:
+            if (chain, n) in self.planned:                             # a stage of a chain planned before (Table 3 reuses Table 1's)
+                ckpt = out[n // 2] = self.planned[chain, n]; n //= 2; continue
             iters = stage_iters(cfg, self.P, n)
-            settings = run_settings(replace(cfg, method=method))       # the names distill_chain gives
             run = (self.runs / run_name(f'{method}-{n}to{n // 2}', self.P, DISTILL_FIELDS, distill=settings,
                                         teacher=weights_id(ckpt)['sha256'])) if ckpt is not None else None
             status, left = self._run_status(run, iters) if run is not None else ('to compute', iters)
             self.add(f'{label} {n}->{n // 2}', status, left * self.step_s(cfg.batch or self.P.distill_batch, calls),
                      f'{iters} steps, batch {cfg.batch or self.P.distill_batch}, seed {cfg.seed}')
-            ckpt, n = (run if status == 'cached' else None), n // 2
-            out[n] = ckpt
+            ckpt = self.planned[chain, n] = run if status == 'cached' else None
+            n //= 2; out[n] = ckpt
         return out
 
     def basic(self, teacher) -> Path | None:
@@ -573,6 +609,7 @@ class Planner:
         key = (self.P.name, self.P.conditional, label, steps, seed, sampler, n)
         if key in self.evals_done: return
         self.evals_done.add(key)
+        if self.open is not None: self.open['evals'].append((steps, seed, sampler, n))
         status = 'to compute'
         if ckpt is not None:
             ck = Path(ckpt) if (Path(ckpt) / 'config.json').is_file() else intact_checkpoint(ckpt)
@@ -611,32 +648,39 @@ def plan(target: str, preset: str | Preset, runs_dir='runs', retrain: bool = Fal
             if method == 'pd_lpips': label = pd_lpips_label()       # 'PD+LPIPS (ST-LPIPS, alex)' without the AlexNet file
             for s in seeds:
                 ks = [k for k in steps_list if s == seed or k == 1]
-                runs = pl.chain(f'{label} (seed {s})', method, pl.basic_run, pl.P.basic_steps, min(ks), DistillConfig(seed=s, **(cfg or {})))
-                for k in ks * scored: pl.evaluation(f'{label} (seed {s})', runs[k], k, s)
+                with pl.job(f'{label} (seed {s})'):
+                    runs = pl.chain(f'{label} (seed {s})', method, pl.basic_run, pl.P.basic_steps, min(ks), DistillConfig(seed=s, **(cfg or {})))
+                    for k in ks * scored: pl.evaluation(f'{label} (seed {s})', runs[k], k, s)
+    def model_eval(pl, model: str, k: int, s: int, sampler: str = 'ddim'):
+        label = 'teacher' if model == 'teacher' else 'PD basic model'
+        with pl.job(f'{label}, {sampler} {k} steps, seed {s}', model):
+            pl.evaluation(label, pl.teacher_run if model == 'teacher' else pl.basic_run, k, s, sampler)
     for nb in EXPERIMENTS[target]:
         pl = planner(table2_preset(base.name) if nb == 'table2_imagenet64' else base)
         P, seeds = pl.P, one_step_seeds(base.name, seed, n_seeds_1step)
         if nb == 'table1_cifar10':
-            for sampler, k in table1_baselines(P.full_steps): pl.evaluation('teacher', pl.teacher_run, k, seed, sampler)
-            pl.evaluation('PD basic model', pl.basic_run, P.basic_steps, seed)
+            for sampler, k in table1_baselines(P.full_steps): model_eval(pl, 'teacher', k, seed, sampler)
+            model_eval(pl, 'basic', P.basic_steps, seed)
             students(pl, TABLE1_METHODS, (4, 2, 1), seeds)
         elif nb == 'table2_imagenet64':
-            for k in (8, P.full_steps): pl.evaluation('teacher', pl.teacher_run, k, seed)
-            pl.evaluation('PD basic model', pl.basic_run, P.basic_steps, seed)
+            for k in (8, P.full_steps): model_eval(pl, 'teacher', k, seed)
+            model_eval(pl, 'basic', P.basic_steps, seed)
             students(pl, TABLE1_METHODS, (4, 2, 1), [seed], TABLE2_SETTINGS)
         elif nb == 'table3_ablation': students(pl, TABLE3_METHODS, (1,), seeds)
         elif nb == 'fid_spread':
-            for s in range(SPREAD_SEEDS): pl.evaluation('PD basic model', pl.basic_run, P.basic_steps, s)
+            for s in range(SPREAD_SEEDS): model_eval(pl, 'basic', P.basic_steps, s)
         elif nb == 'fig5_samples': students(pl, {'PD': 'pd', 'RCFD': 'rcfd', 'RDD': 'rdd'}, (1,), [seed], scored=False)
         else:
             method = 'cfd+is_p2p' if nb == 'fig6_batch_size' else 'rdd'
             for param in SWEEPS[nb]:
                 for v in sweep_values(nb, param, P.name):
-                    runs = pl.chain(f'{method} {param}={v}', method, pl.basic_run, P.basic_steps, 4, DistillConfig(seed=seed, **{param: v}))
-                    pl.evaluation(f'{method} {param}={v}', runs[4], 4, seed)
+                    with pl.job(f'{method} {param}={v}'):
+                        runs = pl.chain(f'{method} {param}={v}', method, pl.basic_run, P.basic_steps, 4, DistillConfig(seed=seed, **{param: v}))
+                        pl.evaluation(f'{method} {param}={v}', runs[4], 4, seed)
     df = pd.DataFrame(stages)
     first = next(iter(planners.values()))
-    df.attrs.update(preset=base.name, target=target, device=first.c['device'])
+    df.attrs.update(preset=base.name, target=target, device=first.c['device'],
+                    jobs=[j for pl in planners.values() for j in pl.jobs.values()])
     return df
 
 def plan_text(df: pd.DataFrame) -> str:
@@ -694,3 +738,72 @@ def budget(preset: str | Preset, repeats: int = 3) -> pd.DataFrame:
     rows.append((f'Tables 1 and 3, {seeds} seeds a 1-step row (6 method chains x {seeds}, {len(evals)} FIDs)', total, 'the sum'))
     return pd.DataFrame(rows, columns=['part', 'seconds', 'how']).assign(
         hours=lambda d: d.seconds / 3600, preset=P.name, threads=torch.get_num_threads(), commit=git_commit(), device=device_name())
+
+# %% ../nbs/10_pipeline.ipynb #e7b272a2
+def run_job(job: Job, runs_dir='runs', retrain: bool = False, progress: bool = True):
+    "Compute `job` here: its chain (cached stages reused, a killed one resumed), then its evaluations (cached in `runs_dir/evals`)."
+    P = job.preset
+    def model(k):
+        if job.method: return student_run(P, job.method, k, job.cfg, runs_dir, retrain, progress)
+        return (teacher_run if job.model == 'teacher' else basic_run)(P, runs_dir, retrain, progress)
+    if job.method: model(job.steps_to)
+    for steps, seed, sampler, n in job.evals:
+        measure(None, job.label, model(steps), steps, P, seed, sampler, n=n, runs_dir=runs_dir, progress=progress)
+
+def prepare_jobs(jobs, runs_dir='runs', retrain: bool = False, progress: bool = True):
+    "What the jobs start from, made once here: each preset's teacher and basic model, FID statistics and feature extractor."
+    presets = {}
+    for j in jobs: presets.setdefault(json.dumps(asdict(j.preset), sort_keys=True, default=str), (j.preset, []))[1].append(j)
+    for P, js in presets.values():
+        basic_run(P, runs_dir, retrain, progress)                           # and the teacher it is distilled from
+        if any(j.evals for j in js): reference_statistics(f'{P.dataset}:train', P.n_ref, progress=progress)
+        if any(FEATURE_TERMS & set(method_terms(j.method)) for j in js if j.method):
+            extractor_for(P, runs_dir=runs_dir, progress=progress)
+
+def _worker_init(threads: int):
+    "A job process: `threads` threads, and killed with its parent (Linux), so a killed `run_jobs` leaves no run training."
+    torch.set_num_threads(threads)
+    if sys.platform == 'linux': ctypes.CDLL(None).prctl(1, signal.SIGKILL)        # 1 = PR_SET_PDEATHSIG
+
+def _run_in_worker(job: Job, runs_dir: str, retrain: bool, progress: bool) -> tuple:
+    t0, err = time.time(), None
+    try: run_job(job, runs_dir, retrain, progress)
+    except Exception as e: err = f'{type(e).__name__}: {e}'
+    return os.getpid(), time.time() - t0, err
+
+def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, progress: bool = True) -> list[dict]:
+    "Compute independent `jobs` in `n_jobs` processes at once, longest first; one ValueError naming every failed job, after the rest."
+    check_args(dict(n_jobs=n_jobs))
+    jobs = sorted(jobs, key=lambda j: -j.hours)
+    if not jobs: return []
+    prepare_jobs(jobs, runs_dir, retrain, progress)
+    threads, total = max(1, (os.cpu_count() or 1) // n_jobs), sum(j.hours for j in jobs)
+    print(f'{len(jobs)} jobs, about {total:.1f} hours of compute expected, {n_jobs} at a time on {threads} thread(s) each',
+          flush=True)
+    env = {k: os.environ.get(k) for k in ('OMP_NUM_THREADS', 'TQDM_MININTERVAL')}
+    os.environ.update(OMP_NUM_THREADS=str(threads), TQDM_MININTERVAL=os.environ.get('TQDM_MININTERVAL', '10'))
+    log, t0, done, before = [], time.time(), 0.0, set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(n_jobs, multiprocessing.get_context('spawn'), _worker_init, (threads,), max_tasks_per_child=1)
+    try:
+        running = {pool.submit(_run_in_worker, j, str(runs_dir), retrain, progress): j for j in jobs}   # queued in this order
+        for f in as_completed(running):
+            (pid, wall, err), job = f.result(), running[f]
+            done += job.hours
+            log.append(dict(label=job.label, pid=pid, wall_s=wall, error=err))
+            eta = (time.time() - t0) * (total - done) / done if done else float('nan')
+            print(f"job {len(log)}/{len(jobs)} {'FAILED' if err else 'done'}: {job.label} in {wall / 60:.1f} min"
+                  f"{f' ({err})' if err else ''}; {done:.1f} of {total:.1f} planned hours done, ETA {eta / 3600:.1f} h", flush=True)
+    except BaseException as e:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in set(multiprocessing.active_children()) - before: p.terminate()
+        if isinstance(e, BrokenProcessPool): raise ValueError(f"a job process died ({e}); finished jobs are cached, a re-run resumes") from e
+        raise
+    finally:
+        pool.shutdown()
+        for k, v in env.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+    if failed := [r for r in log if r['error']]:
+        raise ValueError(f"{len(failed)} of {len(jobs)} jobs failed (the others are done and cached; a re-run resumes): "
+                         + '; '.join(f"{r['label']}: {r['error']}" for r in failed))
+    return log
