@@ -16,7 +16,7 @@ RETRAIN ?= 0
 JOBS ?= 1
 REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-all
 
-.PHONY: install test lab clean sync-check teacher readme ci-experiments bench gpu-wheels gpu-check gpu-check-dry $(REPRODUCE)
+.PHONY: install test lab clean sync-check teacher readme publish-runs ci-experiments bench gpu-wheels gpu-check gpu-check-dry $(REPRODUCE)
 
 install: $(STAMP)
 
@@ -50,6 +50,11 @@ test: sync-check
 # writing results/*.csv and figures/*.png, then the README's results section is regenerated.
 $(REPRODUCE): $(STAMP)
 	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) --jobs $(JOBS) $(if $(filter 1,$(RETRAIN)),--retrain) $(if $(filter 1,$(PLAN)),--plan)
+
+# The end of a session on a long run: copy the preset's runs and evaluations to checkpoints/<preset>/ (then commit them);
+# a fresh clone's `make reproduce-* PRESET=...` restores them first and resumes.
+publish-runs: $(STAMP)
+	$(BIN)/rdd_reproduce all --preset $(or $(filter-out auto,$(PRESET)),cpu) --publish
 
 # What CI runs besides the tests: Tables 1 and 3 end to end at the tiny preset (each notebook checks its rows).
 ci-experiments: $(STAMP)

@@ -9,7 +9,8 @@ __all__ = ['COLUMNS', 'ROW_KEY', 'TABLES', 'MARKERS', 'COMPARISONS', 'EXPERIMENT
            'paper_target', 'scale_label', 'result_row', 'update_csv', 'check_rows', 'measure', 'sweep', 'seed_spread',
            'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown', 'update_readme',
            'rdd_readme', 'verdict', 'reproduce', 'rdd_reproduce', 'sweep_values', 'one_step_seeds', 'unit_costs', 'Job',
-           'Planner', 'table2_preset', 'plan', 'plan_text', 'missing', 'budget', 'run_job', 'prepare_jobs', 'run_jobs']
+           'Planner', 'table2_preset', 'plan', 'plan_text', 'missing', 'budget', 'run_job', 'prepare_jobs', 'run_jobs',
+           'committed_runs', 'publish_runs', 'restore_runs']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
 import ctypes, hashlib, json, math, multiprocessing, os, platform, shutil, signal, sys, time
@@ -29,8 +30,8 @@ import rdd
 from .data import get_dataset, DataError, cache_dir
 from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_extractor
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
-                      intact_checkpoint, load_denoiser, save_checkpoint, verify_manifest, write_manifest, published_dir,
-                      atomic_write_text, file_sha256, weights_id, run_name, repo_dir, git_commit, device_name, check_args, fail)
+                      intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, verify_manifest,
+                      write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, git_commit, device_name, check_args, fail)
 from .teacher import train_teacher
 from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
 from .pd import lpips_available, pd_lpips_label
@@ -407,6 +408,7 @@ def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_onl
     "Plan `target` (table1, table2, table3, figures, spread, all), compute its `run_jobs` `jobs` at a time (>1), run its notebooks."
     if target not in EXPERIMENTS: raise ValueError(f"unknown target {target!r}: choose one of {list(EXPERIMENTS)}")
     preset, runs_dir = resolve_preset(preset), repo_dir() / 'runs'       # where the notebooks, run in the repository, look
+    restore_runs(preset, runs_dir)                                      # what earlier sessions committed
     df = plan(target, preset, runs_dir, retrain=retrain, seed=params.get('seed', 0), n_fid=params.get('n_fid'))
     if plan_only: print(plan_text(df)); return []
     if miss := missing(df): raise ValueError(f"cannot run {target} at preset {preset} here:\n" + '\n'.join(miss))
@@ -437,11 +439,15 @@ def rdd_reproduce(
     seed: int = 0,            # seed of the distillations and of the sampling noise
     plan: bool = False,       # print every stage the target needs, its status and estimated time, and exit
     jobs: int = 1,            # compute the independent chains and evaluations this many at a time, each on cores/jobs threads
+    publish: bool = False,    # instead: copy the preset's runs and evaluations to checkpoints/<preset>/ to commit, and exit
 ):
     "Reproduce a table or figure of the paper: run its experiment notebooks, write results/ and figures/, update the README."
     params = dict(seed=seed) | (dict(n_fid=n_fid) if n_fid else {})
     try:
         check_args(dict(n_fid=n_fid, jobs=jobs), non_negative=dict(seed=seed))
+        if publish:
+            changed = publish_runs(name := resolve_preset(preset), repo_dir() / 'runs', made_by=f'rdd_reproduce --publish at {git_commit()}')
+            return print(f"{len(changed)} runs and evaluations of preset {name} copied to {committed_runs(name).parent}: commit them")
         reproduce(target, preset, retrain, plan, jobs, **params)
     except ValueError as e: fail(str(e))
     except pm.PapermillExecutionError as e:
@@ -807,3 +813,57 @@ def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, prog
         raise ValueError(f"{len(failed)} of {len(jobs)} jobs failed (the others are done and cached; a re-run resumes): "
                          + '; '.join(f"{r['label']}: {r['error']}" for r in failed))
     return log
+
+# %% ../nbs/10_pipeline.ipynb #a8f21ccf
+def committed_runs(preset_name: str) -> Path: return published_dir(preset_name, 'runs')
+
+def _newest(run: Path) -> dict | None:
+    "The config of a run folder's newest checkpoint (read from its config.json alone), or None."
+    ck = latest_checkpoint(run)
+    return json.loads((ck / 'config.json').read_text()) if ck is not None and (ck / 'config.json').is_file() else None
+
+def _finished(cfg: dict) -> bool: return cfg['step'] >= cfg.get('iters', cfg.get('steps', math.inf))
+
+def publish_runs(preset_name: str, runs_dir='runs', made_by: str = '') -> list[str]:
+    "Copy the runs and evaluations of preset `preset_name` from `runs_dir` to `checkpoints/<preset>/runs/` (to commit); what changed."
+    runs, dest, changed = Path(runs_dir), committed_runs(preset_name), []
+    mine = lambda cfg: cfg is not None and cfg.get('preset', {}).get('name') == preset_name
+    for run in sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []:
+        if not mine(cfg := _newest(run)): continue
+        teacher = cfg.get('kind') == 'teacher'                         # its own state while it trains, then the published teacher
+        if teacher and _finished(cfg):
+            if published_checkpoint(preset_from_config(cfg), 'teacher', TEACHER_FIELDS) is None:
+                publish_checkpoint(run, 'teacher', made_by); changed.append(run.name)
+            continue
+        to = published_dir(preset_name, 'teacher-resume') if teacher else dest / run.name
+        if (to / 'manifest.json').is_file() and json.loads((to / 'manifest.json').read_text())['step'] == cfg['step']: continue
+        publish_state(run, to, made_by, optimiser=not _finished(cfg))
+        changed.append(run.name)
+    for ev in sorted((runs / 'evals').glob('*.json')):
+        ck = Path(json.loads(ev.read_text())['checkpoint'])
+        if not (dest / 'evals' / ev.name).is_file() and (ck / 'config.json').is_file() and mine(json.loads((ck / 'config.json').read_text())):
+            (dest / 'evals').mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ev, dest / 'evals' / ev.name); changed.append(f'evals/{ev.name}')
+    P = get_preset(preset_name)                                        # the basic model, once made: a published starting point
+    pl = Planner(P, runs, costs=dict(train=0.0, forward=0.0, inception=0.0, device='cpu'))
+    if (basic := pl.basic(pl.teacher())) is not None and published_checkpoint(P, f'basic{P.basic_steps}') is None:
+        publish_checkpoint(basic, f'basic{P.basic_steps}', made_by); changed.append(f'basic{P.basic_steps}')
+    return changed
+
+def restore_runs(preset_name: str, runs_dir='runs') -> list[str]:
+    "Copy the committed runs and evaluations of `preset_name` into `runs_dir` where it lacks them or has an earlier step; what came in."
+    src, runs, restored = committed_runs(preset_name), Path(runs_dir), []
+    for s in sorted(p for p in src.iterdir() if (p / 'manifest.json').is_file()) if src.is_dir() else []:
+        step, here = json.loads((s / 'manifest.json').read_text())['step'], _newest(runs / s.name)
+        if here is not None and here['step'] >= step: continue
+        verify_manifest(s)
+        ck = latest_checkpoint(s)
+        shutil.copytree(ck, runs / s.name / ck.name, dirs_exist_ok=True)
+        atomic_write_text(runs / s.name / 'latest', ck.name)
+        restored.append(s.name)
+    for ev in sorted((src / 'evals').glob('*.json')):
+        if not (runs / 'evals' / ev.name).is_file():
+            (runs / 'evals').mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ev, runs / 'evals' / ev.name); restored.append(f'evals/{ev.name}')
+    if restored: print(f"{len(restored)} committed runs and evaluations of preset {preset_name} restored into {runs}", flush=True)
+    return restored

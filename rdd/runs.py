@@ -288,11 +288,11 @@ def write_manifest(folder, **info) -> Path:
     return atomic_write_text(folder / 'manifest.json', json.dumps(dict(info, files=files, commit=git_commit(),
         created=datetime.now(timezone.utc).isoformat(timespec='seconds')), indent=1, default=str))
 
-def publish_state(run, dest, made_by: str) -> Path:
-    "Copy the newest intact checkpoint of `run`, optimiser state included, to `dest` with a manifest (a committed run state)."
+def publish_state(run, dest, made_by: str, optimiser: bool = True) -> Path:
+    "Copy the newest intact checkpoint of `run`, optimiser state included (or not), to `dest` with a manifest (a committed run state)."
     ckpt = intact_checkpoint(run)
     shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(ckpt, Path(dest) / ckpt.name)
+    shutil.copytree(ckpt, Path(dest) / ckpt.name, ignore=None if optimiser else shutil.ignore_patterns('extra', 'extra.json'))
     atomic_write_text(Path(dest) / 'latest', ckpt.name)
     return write_manifest(dest, kind='run state', source_run=str(run), step=json.loads((ckpt / 'config.json').read_text())['step'],
                           made_by=made_by).parent
