@@ -30,7 +30,7 @@ import rdd
 from .data import get_dataset, DataError, cache_dir
 from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_extractor
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
-                      intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, verify_manifest,
+                      intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, copy_state, verify_manifest,
                       write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, git_commit, device_name, check_args, fail)
 from .teacher import train_teacher
 from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
@@ -856,11 +856,7 @@ def restore_runs(preset_name: str, runs_dir='runs') -> list[str]:
     for s in sorted(p for p in src.iterdir() if (p / 'manifest.json').is_file()) if src.is_dir() else []:
         step, here = json.loads((s / 'manifest.json').read_text())['step'], _newest(runs / s.name)
         if here is not None and here['step'] >= step: continue
-        verify_manifest(s)
-        ck = latest_checkpoint(s)
-        shutil.copytree(ck, runs / s.name / ck.name, dirs_exist_ok=True)
-        atomic_write_text(runs / s.name / 'latest', ck.name)
-        restored.append(s.name)
+        copy_state(s, runs / s.name); restored.append(s.name)
     for ev in sorted((src / 'evals').glob('*.json')):
         if not (runs / 'evals' / ev.name).is_file():
             (runs / 'evals').mkdir(parents=True, exist_ok=True)

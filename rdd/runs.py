@@ -7,8 +7,8 @@ __all__ = ['OUTPUTS', 'SHARD_BYTES', 'NETWORK_FIELDS', 'TEACHER_FIELDS', 'DISTIL
            'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'file_sha256', 'CheckpointError',
            'save_checkpoint', 'latest_checkpoint', 'verify_manifest', 'intact_checkpoint', 'load_checkpoint',
            'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name', 'weights_id', 'check_args',
-           'check_writable', 'check_resume', 'published_dir', 'write_manifest', 'publish_state', 'restore_state',
-           'fail']
+           'check_writable', 'check_resume', 'published_dir', 'write_manifest', 'publish_state', 'copy_state',
+           'restore_state', 'fail']
 
 # %% ../nbs/02a_runs.ipynb #5892beef
 import hashlib, json, os, platform, shutil, subprocess, sys
@@ -297,18 +297,23 @@ def publish_state(run, dest, made_by: str, optimiser: bool = True) -> Path:
     return write_manifest(dest, kind='run state', source_run=str(run), step=json.loads((ckpt / 'config.json').read_text())['step'],
                           made_by=made_by).parent
 
+def copy_state(src, run) -> int:
+    "Copy the checkpoint a committed run state `src` points at into run folder `run` (manifest checked first); its step."
+    src, run = Path(src), Path(run)
+    verify_manifest(src)
+    ckpt = latest_checkpoint(src)
+    shutil.copytree(ckpt, run / ckpt.name, dirs_exist_ok=True)
+    atomic_write_text(run / 'latest', ckpt.name)
+    return json.loads((ckpt / 'config.json').read_text())['step']
+
 def restore_state(src, run, config: dict, fields=TEACHER_FIELDS, ignore=()) -> int | None:
     "If `run` has no checkpoint and `src` holds a committed state of the same run (`check_resume`), copy it in; its step, else None."
     src, run = Path(src), Path(run)
     if latest_checkpoint(run) is not None or not (src / 'manifest.json').is_file(): return None
     verify_manifest(src)
-    ckpt = latest_checkpoint(src)
-    try: check_resume(json.loads((ckpt / 'config.json').read_text()), config, src, fields, ignore)
+    try: check_resume(json.loads((latest_checkpoint(src) / 'config.json').read_text()), config, src, fields, ignore)
     except ValueError: return None
-    run.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ckpt, run / ckpt.name, dirs_exist_ok=True)
-    atomic_write_text(run / 'latest', ckpt.name)
-    step = json.loads((ckpt / 'config.json').read_text())['step']
+    step = copy_state(src, run)
     print(f'{run}: starting from the committed run state {src} (step {step})', file=sys.stderr)
     return step
 
