@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'FEATURE_PATHS', 'KID_REF', 'PAPER_N', 'index_seed',
-           'initial_noise', 'to_uint8', 'from_uint8', 'logsnr_grid', 'dpm_solver_sample', 'table1_baselines', 'sample',
-           'torch_fidelity_weights', 'fid_helper_weights', 'InceptionTorchScript', 'tf1_resize_matrix',
-           'InceptionPool3', 'feature_path', 'feature_path_label', 'uint8_images', 'inception_features', 'fid_backend',
-           'kid', 'UInt8Images', 'data_hash', 'reference_images', 'save_statistics', 'load_statistics',
-           'published_statistics_dir', 'reference_statistics', 'publish_statistics', 'fid_from_samples',
-           'reference_fid', 'inception_score', 'is_cls', 'protocol_note', 'evaluate', 'image_grid', 'save_samples',
-           'sync', 'sampling_speed', 'speedup', 'rdd_eval']
+           'initial_noise', 'to_uint8', 'from_uint8', 'logsnr_grid', 'dpm_solver_sample', 'table1_baselines',
+           'model_digest', 'sample', 'torch_fidelity_weights', 'fid_helper_weights', 'InceptionTorchScript',
+           'tf1_resize_matrix', 'InceptionPool3', 'feature_path', 'feature_path_label', 'uint8_images',
+           'inception_features', 'fid_backend', 'kid', 'UInt8Images', 'data_hash', 'reference_images',
+           'save_statistics', 'load_statistics', 'published_statistics_dir', 'reference_statistics',
+           'publish_statistics', 'fid_from_samples', 'reference_fid', 'inception_score', 'is_cls', 'protocol_note',
+           'evaluate', 'image_grid', 'save_samples', 'sync', 'sampling_speed', 'speedup', 'rdd_eval']
 
 # %% ../nbs/08_evaluation.ipynb #401322c4
 import contextlib, hashlib, importlib.util, json, math, os, shutil, sys, time, warnings
@@ -33,7 +33,7 @@ from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor, get_preset
 from .interop import load_model, is_diffusers_folder, pndm_sample, pndm_calls
-from .runs import (fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, file_sha256, git_commit,
+from .runs import (fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, atomic_save_npy, file_sha256, git_commit,
                       check_args, provenance)
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
@@ -130,24 +130,65 @@ def _labels(model, n: int, class_labels):
     if getattr(model, 'conditional', False): return torch.arange(n) % model.unet.config.num_class_embeds
     return None
 
+def model_digest(model) -> str:
+    "16 hex digits of sha256 of what a model's samples depend on: its weights and (where set) parameterisation, schedule, autocast."
+    if not isinstance(model, torch.nn.Module): raise ValueError("a sample cache needs a torch.nn.Module model: its weights name the samples")
+    h = hashlib.sha256()
+    for k, v in model.state_dict().items():
+        h.update(k.encode()); h.update(v.detach().cpu().contiguous().flatten().view(torch.uint8).numpy().tobytes())
+    sched = getattr(model, 'schedule', None)
+    table = sched.alphas_cumprod.tolist() if hasattr(sched, 'alphas_cumprod') else sched
+    h.update(repr((getattr(model, 'param', None), table, str(getattr(model, 'amp', None)))).encode())
+    return h.hexdigest()[:16]
+
+def _labels_digest(labels) -> str | None:
+    return None if labels is None else hashlib.sha256(labels.numpy().tobytes()).hexdigest()[:16]
+
+def _sample_cache(folder, key: dict) -> Path:
+    "`folder`, for the batches of the samples `key` describes; batches of other samples there are removed, in one line."
+    folder, kf = Path(folder), Path(folder) / 'samples.json'
+    try: same = json.loads(kf.read_text()) == key
+    except (OSError, ValueError): same = False
+    if not same and (stale := list(folder.glob('*.npy'))):
+        print(f"{folder} holds {len(stale)} batches of other samples (another model or setting): sampling afresh")
+        for p in stale: p.unlink()
+    atomic_write_text(kf, json.dumps(key))
+    return folder
+
+def _saved_batch(path: Path, dest: np.ndarray) -> bool:
+    "Copy the batch saved at `path` into `dest` when it is there whole (the shape and dtype of `dest`); whether it was."
+    try: a = np.load(path)
+    except (OSError, ValueError, EOFError): return False
+    if a.shape != dest.shape or a.dtype != dest.dtype: return False
+    dest[...] = a
+    return True
+
 @torch.no_grad()
 def sample(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, class_labels=None, progress: bool = True,
-           sampler: str = 'ddim', shape=None, clip: bool = True) -> np.ndarray:
-    "`n` samples of `model` with a `steps`-step `sampler` from the noise of `seed`: uint8 (n, H, W, 3)."
+           sampler: str = 'ddim', shape=None, clip: bool = True, cache=None) -> np.ndarray:
+    "`n` samples of `model` with a `steps`-step `sampler` from the noise of `seed`: uint8 (n, H, W, 3); resumable in `cache`."
     if sampler not in SAMPLERS: raise ValueError(f"unknown sampler {sampler!r}: choose one of {list(SAMPLERS)}")
     if n < 1 or batch_size < 1: raise ValueError(f"n and batch_size must be positive, got n={n}, batch_size={batch_size}")
     shape, device = _image_shape(model, shape), _device_of(model)
     labels, schedule = _labels(model, n, class_labels), getattr(model, 'schedule', 'cosine')
+    out = np.empty((n, shape[1], shape[2], shape[0]), dtype=np.uint8)
+    batches = [(s, min(batch_size, n - s)) for s in range(0, n, batch_size)]
+    if cache is not None:
+        cache = _sample_cache(cache, dict(model=model_digest(model), steps=steps, sampler=sampler, seed=seed, clip=clip,
+                                          shape=list(shape), batch_size=batch_size, labels=_labels_digest(labels)))
+        batches = [(s, m) for s, m in batches if not _saved_batch(cache / f'{s:07d}.npy', out[s:s + m])]
     training = getattr(model, 'training', False)
     if training: model.eval()
-    out = np.empty((n, shape[1], shape[2], shape[0]), dtype=np.uint8)
     try:
-        for start in tqdm(range(0, n, batch_size), desc=f'{sampler} {steps} steps', disable=not progress):
-            m = min(batch_size, n - start)
-            z = initial_noise(seed, start, m, shape).to(device)
-            y = None if labels is None else labels[start:start + m].to(device)
-            x = SAMPLERS[sampler](model, z, steps, clip=clip, class_labels=y, schedule=schedule)
-            out[start:start + m] = to_uint8(x)
+        with tqdm(total=n, initial=n - sum(m for _, m in batches), unit='img', desc=f'{sampler} {steps} steps',
+                  disable=not progress) as bar:
+            for start, m in batches:
+                z = initial_noise(seed, start, m, shape).to(device)
+                y = None if labels is None else labels[start:start + m].to(device)
+                x = SAMPLERS[sampler](model, z, steps, clip=clip, class_labels=y, schedule=schedule)
+                out[start:start + m] = to_uint8(x)
+                if cache is not None: atomic_save_npy(cache / f'{start:07d}.npy', out[start:start + m])
+                bar.update(m)
     finally:
         if training: model.train()
     return out
@@ -320,10 +361,6 @@ def load_statistics(path) -> dict:
     sigma = np.zeros((len(mu), len(mu))); sigma[np.triu_indices(len(mu))] = triu
     return dict(mu=mu, sigma=sigma + np.triu(sigma, 1).T)
 
-def _atomic_save_npy(path: Path, a: np.ndarray):
-    tmp = path.with_name(f'.{path.stem}.tmp{os.getpid()}.npy')
-    np.save(tmp, a); os.replace(tmp, path)
-
 KID_REF = 10_000   # the first KID_REF reference images are those KID compares against
 
 def published_statistics_dir() -> Path:
@@ -355,7 +392,7 @@ def reference_statistics(ref='cifar10:train', ref_limit: int | None = None, batc
     if stat_path.is_file():
         if not kid_path.is_file():
             f = inception_features(images[:n_kid], batch_size, dev, progress=progress, desc=f'KID features of {name}')
-            _atomic_save_npy(kid_path, f.astype(np.float32))
+            atomic_save_npy(kid_path, f.astype(np.float32))
         return info
     if chunk < 1 or (batch_size and chunk % batch_size):
         raise ValueError(f"chunk ({chunk}) must be a positive multiple of batch_size ({batch_size})")
@@ -367,11 +404,11 @@ def reference_statistics(ref='cifar10:train', ref_limit: int | None = None, batc
         for s in starts:
             if (parts / f'{s:07d}.npy').is_file(): continue
             f = inception_features(images[s:s + chunk], batch_size, dev, bar=bar)
-            _atomic_save_npy(parts / f'{s:07d}.npy', f.astype(np.float32))   # the network's own float32: lossless
+            atomic_save_npy(parts / f'{s:07d}.npy', f.astype(np.float32))   # the network's own float32: lossless
     feats = np.concatenate([np.load(parts / f'{s:07d}.npy') for s in starts]).astype(np.float64)
     assert len(feats) == len(images), (len(feats), len(images))
     st = fid_features_to_statistics(torch.from_numpy(feats))
-    _atomic_save_npy(kid_path, feats[:n_kid].astype(np.float32))
+    atomic_save_npy(kid_path, feats[:n_kid].astype(np.float32))
     save_statistics(stat_path, st['mu'], st['sigma'])
     shutil.rmtree(parts)
     return info
@@ -458,10 +495,10 @@ def protocol_note(n_gen: int, n_ref: int) -> str:
 
 def evaluate(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, sampler: str = 'ddim',
              ref='cifar10:train', ref_limit: int | None = None, class_labels=None, classifier: str = 'resnet56',
-             progress: bool = True, shape=None) -> dict:
-    "Sample `n` images with `steps` steps of `sampler` from `seed` and score them: FID, IS, IS_cls and provenance."
+             progress: bool = True, shape=None, cache=None) -> dict:
+    "Sample `n` images with `steps` steps of `sampler` from `seed` (resumably in `cache`) and score them: FID, IS, IS_cls, provenance."
     t0 = time.time()
-    images = sample(model, steps, n, seed, batch_size, class_labels, progress, sampler, shape)
+    images = sample(model, steps, n, seed, batch_size, class_labels, progress, sampler, shape, cache=cache)
     t1 = time.time()
     dev = _device_of(model)
     res = fid_from_samples(images, ref, ref_limit, seed, device=dev, verbose=progress)
@@ -546,17 +583,16 @@ def rdd_eval(
             _, config, _ = load_checkpoint(checkpoint)
             P = preset_from_config(config)
         model = load_model(checkpoint, weights, device=_device(device))
-        n, batch_size = n or P.n_fid, batch_size or P.sample_batch
+        n, batch_size, step = n or P.n_fid, batch_size or P.sample_batch, config.get('step', 0)
+        folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
+        path = Path(out) if out else folder / f'eval-step{step:07d}-{sampler}{steps}-n{n}-seed{seed}.json'
         res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{P.dataset}:train', ref_limit or P.n_ref,
-                       classifier=classifier, progress=not quiet)
+                       classifier=classifier, progress=not quiet, cache=path.with_suffix('.partial'))
         if not math.isfinite(res['fid']): raise ValueError(f"FID is {res['fid']}: the samples are not images (a diverged model?)")
     except (ValueError, OSError) as e: fail(str(e))
-    step = config.get('step', 0)
     res.update(checkpoint=str(Path(checkpoint).resolve()), checkpoint_step=step, preset=P.name)
-    folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
-    path = Path(out) if out else folder / f'eval-step{step:07d}-{sampler}{steps}-n{n}-seed{seed}.json'
-    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, json.dumps(res, indent=1))
+    shutil.rmtree(path.with_suffix('.partial'), ignore_errors=True)
     print(f"FID {res['fid']:.3f} | KID {_fmt(res['kid_mean'], res['kid_std'], '{:.5f}')} | IS {_fmt(res['is_mean'], res['is_std'])} | IS_cls {_fmt(res['is_cls_mean'], res['is_cls_std'])} "
           f"({n} samples, {sampler} {steps} steps, ref {res['ref']} n={res['n_ref']}) -> {path}")
     if res['is_missing']: print(res['is_missing'])

@@ -117,9 +117,11 @@ def evaluate_run(ckpt, steps: int, n: int, seed: int = 0, sampler: str = 'ddim',
     key = _eval_key(ck, steps, n, seed, sampler, ref, ref_limit)
     path = Path(runs_dir) / 'evals' / f'{_digest(key)}.json'
     if path.is_file(): return dict(json.loads(path.read_text()), cached=True)
-    model = load_denoiser(ck, device='cuda' if torch.cuda.is_available() else 'cpu')
-    res = evaluate(model, steps, n, seed, batch_size, sampler, ref, ref_limit, progress=progress)
+    model, cache = load_denoiser(ck, device='cuda' if torch.cuda.is_available() else 'cpu'), path.with_suffix('.partial')
+    _write_json(cache / 'eval.json', dict(checkpoint=str(ck), key=key))    # whose samples the folder holds
+    res = evaluate(model, steps, n, seed, batch_size, sampler, ref, ref_limit, progress=progress, cache=cache)
     _write_json(path, dict(res, checkpoint=str(ck), key=key))
+    shutil.rmtree(cache, ignore_errors=True)
     return dict(res, checkpoint=str(ck), key=key, cached=False)
 
 # %% ../nbs/10_pipeline.ipynb #99ed2d56
@@ -824,6 +826,17 @@ def _newest(run: Path) -> dict | None:
 
 def _finished(cfg: dict) -> bool: return cfg['step'] >= cfg.get('iters', cfg.get('steps', math.inf))
 
+def _partials(evals: Path) -> list[Path]:
+    "The sample folders of evaluations in `evals` begun and not yet scored (`<key>.partial/` without `<key>.json`)."
+    return [p for p in sorted(evals.glob('*.partial')) if p.is_dir() and not p.with_suffix('.json').is_file()]
+
+def _copy_new(src: Path, dst: Path) -> list[str]:
+    "Copy the files of folder `src` that folder `dst` lacks (an evaluation's batches: written once, never changed); their names."
+    new = [f for f in sorted(src.iterdir()) if f.is_file() and not (dst / f.name).is_file()]
+    if new: dst.mkdir(parents=True, exist_ok=True)
+    for f in new: shutil.copy2(f, dst / f.name)
+    return [f.name for f in new]
+
 def publish_runs(preset_name: str, runs_dir='runs', made_by: str = '') -> list[str]:
     "Copy the runs and evaluations of preset `preset_name` from `runs_dir` to `checkpoints/<preset>/runs/` (to commit); what changed."
     runs, dest, changed = Path(runs_dir), committed_runs(preset_name), []
@@ -839,11 +852,19 @@ def publish_runs(preset_name: str, runs_dir='runs', made_by: str = '') -> list[s
         if (to / 'manifest.json').is_file() and json.loads((to / 'manifest.json').read_text())['step'] == cfg['step']: continue
         publish_state(run, to, made_by, optimiser=not _finished(cfg))
         changed.append(run.name)
+    def ours(record: Path) -> bool:
+        "Whether the evaluation `record` (a JSON naming its checkpoint) is of a model of this preset."
+        try: ck = Path(json.loads(record.read_text())['checkpoint'])
+        except (OSError, ValueError, KeyError): return False
+        return (ck / 'config.json').is_file() and mine(json.loads((ck / 'config.json').read_text()))
     for ev in sorted((runs / 'evals').glob('*.json')):
-        ck = Path(json.loads(ev.read_text())['checkpoint'])
-        if not (dest / 'evals' / ev.name).is_file() and (ck / 'config.json').is_file() and mine(json.loads((ck / 'config.json').read_text())):
+        if not (dest / 'evals' / ev.name).is_file() and ours(ev):
             (dest / 'evals').mkdir(parents=True, exist_ok=True)
             shutil.copy2(ev, dest / 'evals' / ev.name); changed.append(f'evals/{ev.name}')
+    for part in _partials(runs / 'evals'):                              # an evaluation stopped part-way: its samples so far
+        if ours(part / 'eval.json') and _copy_new(part, dest / 'evals' / part.name): changed.append(f'evals/{part.name}')
+    for part in sorted((dest / 'evals').glob('*.partial')):             # and once it is scored, they go
+        if part.with_suffix('.json').is_file(): shutil.rmtree(part); changed.append(f'evals/{part.name} (scored)')
     P = get_preset(preset_name)                                        # the basic model, once made: a published starting point
     pl = Planner(P, runs, costs=dict(train=0.0, forward=0.0, inception=0.0, device='cpu'))
     if (basic := pl.basic(pl.teacher())) is not None and published_checkpoint(P, f'basic{P.basic_steps}') is None:
@@ -861,5 +882,8 @@ def restore_runs(preset_name: str, runs_dir='runs') -> list[str]:
         if not (runs / 'evals' / ev.name).is_file():
             (runs / 'evals').mkdir(parents=True, exist_ok=True)
             shutil.copy2(ev, runs / 'evals' / ev.name); restored.append(f'evals/{ev.name}')
+    for part in _partials(src / 'evals'):
+        if not (runs / 'evals' / f'{part.stem}.json').is_file() and _copy_new(part, runs / 'evals' / part.name):
+            restored.append(f'evals/{part.name}')
     if restored: print(f"{len(restored)} committed runs and evaluations of preset {preset_name} restored into {runs}", flush=True)
     return restored

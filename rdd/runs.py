@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'SHARD_BYTES', 'NETWORK_FIELDS', 'TEACHER_FIELDS', 'DISTILL_FIELDS', 'BASIC_FIELDS', 'repo_dir',
-           'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'file_sha256', 'CheckpointError',
-           'save_checkpoint', 'latest_checkpoint', 'verify_manifest', 'intact_checkpoint', 'load_checkpoint',
-           'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name', 'weights_id', 'check_args',
-           'check_writable', 'check_resume', 'published_dir', 'write_manifest', 'publish_state', 'copy_state',
-           'restore_state', 'fail']
+           'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'atomic_save_npy', 'file_sha256',
+           'CheckpointError', 'save_checkpoint', 'latest_checkpoint', 'verify_manifest', 'intact_checkpoint',
+           'load_checkpoint', 'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name', 'weights_id',
+           'check_args', 'check_writable', 'check_resume', 'published_dir', 'write_manifest', 'publish_state',
+           'copy_state', 'restore_state', 'fail']
 
 # %% ../nbs/02a_runs.ipynb #5892beef
 import hashlib, json, os, platform, shutil, subprocess, sys
@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
@@ -57,6 +58,14 @@ def atomic_write_text(path, text: str) -> Path:
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
     tmp.write_text(text)
+    os.replace(tmp, path)
+    return path
+
+def atomic_save_npy(path, a: np.ndarray) -> Path:
+    "Save the array `a` to the .npy file `path` atomically (as `atomic_write_text`)."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.stem}.tmp{os.getpid()}.npy')
+    np.save(tmp, a)
     os.replace(tmp, path)
     return path
 
