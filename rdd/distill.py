@@ -24,7 +24,7 @@ from .data import get_dataset, DataError, ImageDataset, shared_dir
 from .networks import Preset, get_preset, load_extractor, Denoiser, make_unet, network_spec
 from .runs import (NETWORK_FIELDS, DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser,
                       preset_from_config, run_name, weights_id, provenance, check_args, check_writable,
-                      check_resume, fail, CheckpointError)
+                      check_resume, fail, CheckpointError, run_compute, clock)
 from .teacher import step_generator, draw_batch, ema_update, save_grid, train_teacher
 from .pd import pd_target, pd_loss, sample_student_times, lpips_available, lpips_variant, PDLpips, LPIPS_VARIANTS
 from .cfd import cfd_loss
@@ -208,7 +208,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
               'tau_cfd': tau_cfd, 'data': str(data or preset.dataset), 'fast': str(fast), 'teacher': teacher_id,
               'provenance': {**provenance(), 'data_root': str(root or f'bundled ({shared_dir()})'), 'data_images': len(images)}}
     if spec := network_spec(teacher): config['network'] = spec          # not a preset network: what rebuilds it
-    start = 0
+    start, saved = 0, None
     check_writable(out, need_bytes=3 * 4 * 4 * sum(p.numel() for p in params))
     if resume and latest_checkpoint(out) is not None:
         tensors, saved, extra = load_checkpoint(out)
@@ -232,8 +232,9 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
         if ema is not None: tensors['raw'] = acc.unwrap_model(student).state_dict()
         if proj is not None: tensors['proj'] = acc.unwrap_model(proj).state_dict()
         if queue is not None: tensors['queue'] = queue.state_dict()
-        save_checkpoint(out, step, tensors, config, extra={'optim': opt.state_dict(), 'sched': sched.state_dict()})
+        save_checkpoint(out, step, tensors, {**config, 'compute': run_compute(saved, started)}, extra={'optim': opt.state_dict(), 'sched': sched.state_dict()})
 
+    started = clock()
     with tf32(fast.tf32):
         bar = tqdm(range(start, iters), initial=start, total=iters, desc=f'{method} {steps_from}->{steps_from // 2} seed {cfg.seed}',
                    disable=not (progress and acc.is_main_process))

@@ -497,14 +497,15 @@ def evaluate(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, sa
              ref='cifar10:train', ref_limit: int | None = None, class_labels=None, classifier: str = 'resnet56',
              progress: bool = True, shape=None, cache=None) -> dict:
     "Sample `n` images with `steps` steps of `sampler` from `seed` (resumably in `cache`) and score them: FID, IS, IS_cls, provenance."
-    t0 = time.time()
+    t0, c0 = time.time(), time.process_time()
     images = sample(model, steps, n, seed, batch_size, class_labels, progress, sampler, shape, cache=cache)
     t1 = time.time()
     dev = _device_of(model)
     res = fid_from_samples(images, ref, ref_limit, seed, device=dev, verbose=progress)
     res.update(is_cls(images, classifier, device=dev))
     return dict(res, sampler=sampler, steps=steps, nfe=pndm_calls(steps) if sampler == 'pndm' else steps, protocol=protocol_note(res['n_gen'], res['n_ref']),
-                sample_seconds=round(t1 - t0, 2), metric_seconds=round(time.time() - t1, 2), provenance=provenance())
+                sample_seconds=round(t1 - t0, 2), metric_seconds=round(time.time() - t1, 2),
+                cpu_seconds=round(time.process_time() - c0, 2), provenance=provenance())
 
 # %% ../nbs/08_evaluation.ipynb #0a205d4d
 def image_grid(images, nrow: int = 8, pad: int = 2) -> np.ndarray:

@@ -10,7 +10,7 @@ __all__ = ['COLUMNS', 'ROW_KEY', 'TABLES', 'MARKERS', 'COMPARISONS', 'EXPERIMENT
            'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown', 'update_readme',
            'rdd_readme', 'verdict', 'reproduce', 'rdd_reproduce', 'sweep_values', 'one_step_seeds', 'unit_costs', 'Job',
            'Planner', 'table2_preset', 'plan', 'plan_text', 'missing', 'budget', 'run_job', 'prepare_jobs', 'run_jobs',
-           'committed_runs', 'publish_runs', 'restore_runs']
+           'committed_runs', 'publish_runs', 'restore_runs', 'hours_spent']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
 import ctypes, hashlib, json, math, multiprocessing, os, platform, shutil, signal, sys, time
@@ -442,6 +442,7 @@ def rdd_reproduce(
     plan: bool = False,       # print every stage the target needs, its status and estimated time, and exit
     jobs: int = 1,            # compute the independent chains and evaluations this many at a time, each on cores/jobs threads
     publish: bool = False,    # instead: copy the preset's runs and evaluations to checkpoints/<preset>/ to commit, and exit
+    spent: bool = False,      # instead: print the CPU- and wall-hours the preset's runs and evaluations recorded, and exit
 ):
     "Reproduce a table or figure of the paper: run its experiment notebooks, write results/ and figures/, update the README."
     params = dict(seed=seed) | (dict(n_fid=n_fid) if n_fid else {})
@@ -450,6 +451,7 @@ def rdd_reproduce(
         if publish:
             changed = publish_runs(name := resolve_preset(preset), repo_dir() / 'runs', made_by=f'rdd_reproduce --publish at {git_commit()}')
             return print(f"{len(changed)} runs and evaluations of preset {name} copied to {committed_runs(name).parent}: commit them")
+        if spent: return print(hours_spent(resolve_preset(preset), repo_dir() / 'runs').to_string(index=False))
         reproduce(target, preset, retrain, plan, jobs, **params)
     except ValueError as e: fail(str(e))
     except pm.PapermillExecutionError as e:
@@ -887,3 +889,25 @@ def restore_runs(preset_name: str, runs_dir='runs') -> list[str]:
             restored.append(f'evals/{part.name}')
     if restored: print(f"{len(restored)} committed runs and evaluations of preset {preset_name} restored into {runs}", flush=True)
     return restored
+
+# %% ../nbs/10_pipeline.ipynb #e12a43a3
+def hours_spent(preset_name: str, runs_dir='runs') -> pd.DataFrame:
+    "The CPU- and wall-hours the runs and evaluations of `preset_name` in `runs_dir` recorded, one row a part."
+    runs, P, rows = Path(runs_dir), get_preset(preset_name), []
+    mine = lambda cfg: cfg is not None and cfg.get('preset', {}).get('name') == preset_name
+    for run in sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []:
+        if not mine(cfg := _newest(run)) or 'compute' not in cfg: continue
+        if cfg['kind'] == 'teacher': part = 'teacher'
+        elif cfg.get('method') == 'pd' and cfg['steps_from'] > P.basic_steps: part = 'PD chain to the basic model'
+        else: part = f"{cfg['method']} chain, seed {cfg['distill']['seed']}"
+        c = cfg['compute']
+        rows.append(dict(part=part, cpu_hours=c['cpu_s'] / 3600, wall_hours=c['wall_s'] / 3600, from_step=c['from_step']))
+    for ev in sorted((runs / 'evals').glob('*.json')):
+        r = json.loads(ev.read_text())
+        ck = Path(r.get('checkpoint', '')) / 'config.json'
+        if 'cpu_seconds' in r and ck.is_file() and mine(json.loads(ck.read_text())):
+            rows.append(dict(part='evaluations', cpu_hours=r['cpu_seconds'] / 3600,
+                             wall_hours=(r['sample_seconds'] + r['metric_seconds']) / 3600, from_step=0))
+    df = pd.DataFrame(rows, columns=['part', 'cpu_hours', 'wall_hours', 'from_step'])
+    return df.groupby('part', sort=False).agg(n=('part', 'size'), cpu_hours=('cpu_hours', 'sum'),
+                                              wall_hours=('wall_hours', 'sum'), from_step=('from_step', 'max')).reset_index()

@@ -7,11 +7,11 @@ __all__ = ['OUTPUTS', 'SHARD_BYTES', 'NETWORK_FIELDS', 'TEACHER_FIELDS', 'DISTIL
            'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'atomic_save_npy', 'file_sha256',
            'CheckpointError', 'save_checkpoint', 'latest_checkpoint', 'verify_manifest', 'intact_checkpoint',
            'load_checkpoint', 'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name', 'weights_id',
-           'check_args', 'check_writable', 'check_resume', 'published_dir', 'write_manifest', 'publish_state',
-           'copy_state', 'restore_state', 'fail']
+           'check_args', 'check_writable', 'check_resume', 'run_compute', 'clock', 'published_dir', 'write_manifest',
+           'publish_state', 'copy_state', 'restore_state', 'fail']
 
 # %% ../nbs/02a_runs.ipynb #5892beef
-import hashlib, json, os, platform, shutil, subprocess, sys
+import hashlib, json, os, platform, shutil, subprocess, sys, time
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -276,7 +276,7 @@ def check_writable(folder, need_bytes: int = 0) -> Path:
 def check_resume(saved: dict, config: dict, run, fields=TEACHER_FIELDS, ignore=()) -> None:
     "ValueError naming the settings in which a checkpoint's config differs from the run asked for (preset: only `fields`)."
     norm = lambda c: json.loads(json.dumps({k: ({f: v.get(f) for f in fields} if k == 'preset' else v) for k, v in c.items()
-                                            if k not in ('step', 'provenance', *ignore)}, default=str))
+                                            if k not in ('step', 'provenance', 'compute', *ignore)}, default=str))
     a, b = norm(saved), norm(config)
     flat = lambda d, p='': {f'{p}{k}': v for k, x in d.items() for k, v in (flat(x, f'{k}.').items() if isinstance(x, dict) else [(k, x)])}
     fa, fb = flat(a), flat(b)
@@ -284,6 +284,17 @@ def check_resume(saved: dict, config: dict, run, fields=TEACHER_FIELDS, ignore=(
         shown = ', '.join(f'{k}: {fa.get(k)!r} -> {fb.get(k)!r}' for k in diff[:6])
         raise ValueError(f"{run} was trained with other settings ({shown}{', ...' if len(diff) > 6 else ''}): "
                          "resume with the same ones, or start over with --fresh")
+
+# %% ../nbs/02a_runs.ipynb #bc1db6a4
+def run_compute(saved: dict | None, started: tuple[float, float]) -> dict:
+    "`compute` of a checkpoint: that of `saved` (the config resumed from; None: a new run) plus this process's since `started`."
+    prev = (saved or {}).get('compute') or dict(wall_s=0.0, cpu_s=0.0, from_step=(saved or {}).get('step', 0))
+    wall, cpu = time.time() - started[0], time.process_time() - started[1]
+    return dict(wall_s=round(prev['wall_s'] + wall, 3), cpu_s=round(prev['cpu_s'] + cpu, 3), from_step=prev['from_step'])
+
+def clock() -> tuple[float, float]:
+    "Now, as `run_compute` counts from it: (wall clock, this process's CPU time)."
+    return time.time(), time.process_time()
 
 # %% ../nbs/02a_runs.ipynb #36db5f55
 def published_dir(preset_name: str, kind: str) -> Path:

@@ -24,7 +24,7 @@ from .diffusion import diffuse, get_schedule, ddim_sample, eps_from_x
 from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, make_unet, Denoiser
 from .runs import (TEACHER_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
-                      restore_state, provenance, check_args, check_writable, check_resume, fail)
+                      restore_state, provenance, check_args, check_writable, check_resume, fail, run_compute, clock)
 from .fast import Speedups, apply_speedups, tf32
 
 # %% ../nbs/03_teacher.ipynb #a5899cb4
@@ -90,16 +90,16 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
     apply_speedups(model, fast)
     config = {'kind': 'teacher', 'preset': asdict(preset), 'seed': seed, 'data': data or preset.dataset, 'steps': steps,
               'fast': str(fast), 'provenance': {**provenance(), 'data_root': str(root or f'bundled ({shared_dir()})'), 'data_images': len(ds)}}
-    start = 0
+    start, saved = 0, None
     if resume: restore_state(published_dir(preset.name, 'teacher-resume'), out, config, ignore=('steps',))   # a teacher may be extended
     n_params = sum(p.numel() for p in model.parameters())
     check_writable(out, need_bytes=3 * 4 * 4 * n_params)                # 2 kept checkpoints + 1 being written, 4 tensors a weight
     if resume and latest_checkpoint(out) is not None:
-        tensors, cfg, extra = load_checkpoint(out)
-        check_resume(cfg, config, out, ignore=('steps',))
+        tensors, saved, extra = load_checkpoint(out)
+        check_resume(saved, config, out, ignore=('steps',))
         model.load_state_dict(tensors['model']); ema.load_state_dict(tensors['ema'])
         opt.load_state_dict(extra['optim']); sched.load_state_dict(extra['sched'])
-        start = cfg['step']
+        start = saved['step']
         acc.print(f'resuming {out} at step {start}')
     model, opt = acc.prepare(model, opt)
     ema.to(acc.device)
@@ -109,13 +109,14 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
     def checkpoint(step):
         if acc.is_main_process:
             save_checkpoint(out, step, {'model': acc.unwrap_model(model).state_dict(), 'ema': ema.state_dict()},
-                            config, extra={'optim': opt.state_dict(), 'sched': sched.state_dict()})
+                            {**config, 'compute': run_compute(saved, started)}, extra={'optim': opt.state_dict(), 'sched': sched.state_dict()})
     def grid(step):
         if acc.is_main_process:
             y = grid_labels.to(acc.device) if grid_labels is not None else None
             save_grid(ddim_sample(ema, noise.to(acc.device), min(grid_steps, preset.full_steps), class_labels=y),
                       out / f'samples-{step:07d}.png')
 
+    started = clock()
     with tf32(fast.tf32):
         model.train()
         bar = tqdm(range(start, steps), initial=start, total=steps, desc=f'teacher {preset.name}',
