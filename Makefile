@@ -14,6 +14,8 @@ FLAGS ?=
 PRESET ?= auto
 RETRAIN ?= 0
 JOBS ?= 1
+# HOURS=2.5 begins no chain stage or evaluation after 2.5 hours (those under way finish; run again to resume).
+HOURS ?=
 REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-all
 
 .PHONY: install test lab clean sync-check teacher readme publish-runs ci-experiments bench gpu-wheels gpu-check gpu-check-dry $(REPRODUCE)
@@ -49,7 +51,7 @@ test: sync-check
 # The paper's tables and figures: papermill runs nbs/experiments/*.ipynb (executed copies in results/runs/),
 # writing results/*.csv and figures/*.png, then the README's results section is regenerated.
 $(REPRODUCE): $(STAMP)
-	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) --jobs $(JOBS) $(if $(filter 1,$(RETRAIN)),--retrain) $(if $(filter 1,$(PLAN)),--plan)
+	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) --jobs $(JOBS) $(if $(HOURS),--hours $(HOURS)) $(if $(filter 1,$(RETRAIN)),--retrain) $(if $(filter 1,$(PLAN)),--plan)
 
 # The end of a session on a long run: copy the preset's runs and evaluations to checkpoints/<preset>/ (then commit them);
 # a fresh clone's `make reproduce-* PRESET=...` restores them first and resumes.

@@ -406,8 +406,9 @@ EXPERIMENTS = {
 EXPERIMENTS['all'] = sum(EXPERIMENTS.values(), ())
 
 def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_only: bool = False, jobs: int = 1,
-              **params) -> list[Path]:
-    "Plan `target` (table1, table2, table3, figures, spread, all), compute its `run_jobs` `jobs` at a time (>1), run its notebooks."
+              hours: float | None = None, **params) -> list[Path]:
+    "Plan `target` (table1, table2, table3, figures, spread, all), compute its `run_jobs` (`jobs` at a time; until `hours`), run its notebooks."
+    deadline = time.time() + hours * 3600 if hours else None
     if target not in EXPERIMENTS: raise ValueError(f"unknown target {target!r}: choose one of {list(EXPERIMENTS)}")
     preset, runs_dir = resolve_preset(preset), repo_dir() / 'runs'       # where the notebooks, run in the repository, look
     restore_runs(preset, runs_dir)                                      # what earlier sessions committed
@@ -417,7 +418,12 @@ def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_onl
     print(f"{target} at preset {preset}: about {df.hours.sum():.1f} hours of compute expected on {df.attrs['device']} "
           f"({(df.hours > 0).sum()} stages to compute; `--plan` lists them)", flush=True)
     os.environ.setdefault('TQDM_MININTERVAL', '10')   # progress bars as log lines, not a flood
-    if jobs > 1: run_jobs(df.attrs['jobs'], jobs, runs_dir, retrain)
+    if jobs > 1 or hours:
+        log = run_jobs(df.attrs['jobs'], jobs, runs_dir, retrain, deadline=deadline)
+        if left := sum(r['stopped'] for r in log):
+            print(f"stopped at the {hours} h limit with {left} of {len(log)} jobs unfinished (every stage begun was finished): "
+                  f"nothing written to results/; run the same command again to resume", flush=True)
+            return []
     out = []
     for nb in EXPERIMENTS[target]:
         dst = results_dir() / 'runs' / f'{nb}-{preset}.ipynb'
@@ -441,18 +447,19 @@ def rdd_reproduce(
     seed: int = 0,            # seed of the distillations and of the sampling noise
     plan: bool = False,       # print every stage the target needs, its status and estimated time, and exit
     jobs: int = 1,            # compute the independent chains and evaluations this many at a time, each on cores/jobs threads
+    hours: float = None,      # begin no stage or evaluation after this many hours (those under way finish); run again to resume
     publish: bool = False,    # instead: copy the preset's runs and evaluations to checkpoints/<preset>/ to commit, and exit
     spent: bool = False,      # instead: print the CPU- and wall-hours the preset's runs and evaluations recorded, and exit
 ):
     "Reproduce a table or figure of the paper: run its experiment notebooks, write results/ and figures/, update the README."
     params = dict(seed=seed) | (dict(n_fid=n_fid) if n_fid else {})
     try:
-        check_args(dict(n_fid=n_fid, jobs=jobs), non_negative=dict(seed=seed))
+        check_args(dict(n_fid=n_fid, jobs=jobs), dict(hours=hours), dict(seed=seed))
         if publish:
             changed = publish_runs(name := resolve_preset(preset), repo_dir() / 'runs', made_by=f'rdd_reproduce --publish at {git_commit()}')
             return print(f"{len(changed)} runs and evaluations of preset {name} copied to {committed_runs(name).parent}: commit them")
         if spent: return print(hours_spent(resolve_preset(preset), repo_dir() / 'runs').to_string(index=False))
-        reproduce(target, preset, retrain, plan, jobs, **params)
+        reproduce(target, preset, retrain, plan, jobs, hours, **params)
     except ValueError as e: fail(str(e))
     except pm.PapermillExecutionError as e:
         fail(f"{e.ename}: {e.evalue} (cell {e.exec_count}); the executed notebook with the full traceback is under results/runs/")
@@ -750,15 +757,22 @@ def budget(preset: str | Preset, repeats: int = 3) -> pd.DataFrame:
         hours=lambda d: d.seconds / 3600, preset=P.name, threads=torch.get_num_threads(), commit=git_commit(), device=device_name())
 
 # %% ../nbs/10_pipeline.ipynb #e7b272a2
-def run_job(job: Job, runs_dir='runs', retrain: bool = False, progress: bool = True):
-    "Compute `job` here: its chain (cached stages reused, a killed one resumed), then its evaluations (cached in `runs_dir/evals`)."
+def _past(deadline: float | None) -> bool: return deadline is not None and time.time() >= deadline
+
+def run_job(job: Job, runs_dir='runs', retrain: bool = False, progress: bool = True, deadline: float | None = None) -> bool:
+    "Compute `job` here: its chain stage by stage (cached ones reused, a killed one resumed), then its evaluations; False: stopped at `deadline`."
     P = job.preset
     def model(k):
         if job.method: return student_run(P, job.method, k, job.cfg, runs_dir, retrain, progress)
         return (teacher_run if job.model == 'teacher' else basic_run)(P, runs_dir, retrain, progress)
-    if job.method: model(job.steps_to)
+    k = P.basic_steps // 2 if job.method else 0
+    while k and k >= job.steps_to:                                     # each stage, then each evaluation, begun before the deadline
+        if _past(deadline): return False
+        model(k); k //= 2
     for steps, seed, sampler, n in job.evals:
+        if _past(deadline): return False
         measure(None, job.label, model(steps), steps, P, seed, sampler, n=n, runs_dir=runs_dir, progress=progress)
+    return True
 
 def prepare_jobs(jobs, runs_dir='runs', retrain: bool = False, progress: bool = True):
     "What the jobs start from, made once here: each preset's teacher and basic model, FID statistics and feature extractor."
@@ -775,14 +789,15 @@ def _worker_init(threads: int):
     torch.set_num_threads(threads)
     if sys.platform == 'linux': ctypes.CDLL(None).prctl(1, signal.SIGKILL)        # 1 = PR_SET_PDEATHSIG
 
-def _run_in_worker(job: Job, runs_dir: str, retrain: bool, progress: bool) -> tuple:
-    t0, err = time.time(), None
-    try: run_job(job, runs_dir, retrain, progress)
+def _run_in_worker(job: Job, runs_dir: str, retrain: bool, progress: bool, deadline: float | None) -> tuple:
+    t0, err, finished = time.time(), None, False
+    try: finished = run_job(job, runs_dir, retrain, progress, deadline)
     except Exception as e: err = f'{type(e).__name__}: {e}'
-    return os.getpid(), time.time() - t0, err
+    return os.getpid(), time.time() - t0, err, finished
 
-def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, progress: bool = True) -> list[dict]:
-    "Compute independent `jobs` in `n_jobs` processes at once, longest first; one ValueError naming every failed job, after the rest."
+def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, progress: bool = True,
+             deadline: float | None = None) -> list[dict]:
+    "Compute independent `jobs` in `n_jobs` processes at once, longest first, until `deadline`; one ValueError naming every failed job."
     check_args(dict(n_jobs=n_jobs))
     jobs = sorted(jobs, key=lambda j: -j.hours)
     if not jobs: return []
@@ -795,13 +810,14 @@ def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, prog
     log, t0, done, before = [], time.time(), 0.0, set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(n_jobs, multiprocessing.get_context('spawn'), _worker_init, (threads,), max_tasks_per_child=1)
     try:
-        running = {pool.submit(_run_in_worker, j, str(runs_dir), retrain, progress): j for j in jobs}   # queued in this order
+        running = {pool.submit(_run_in_worker, j, str(runs_dir), retrain, progress, deadline): j for j in jobs}   # in this order
         for f in as_completed(running):
-            (pid, wall, err), job = f.result(), running[f]
+            (pid, wall, err, finished), job = f.result(), running[f]
             done += job.hours
-            log.append(dict(label=job.label, pid=pid, wall_s=wall, error=err))
+            log.append(dict(label=job.label, pid=pid, wall_s=wall, error=err, stopped=not (err or finished)))
             eta = (time.time() - t0) * (total - done) / done if done else float('nan')
-            print(f"job {len(log)}/{len(jobs)} {'FAILED' if err else 'done'}: {job.label} in {wall / 60:.1f} min"
+            said = 'FAILED' if err else 'done' if finished else 'stopped at the time limit (resumes next run)'
+            print(f"job {len(log)}/{len(jobs)} {said}: {job.label} in {wall / 60:.1f} min"
                   f"{f' ({err})' if err else ''}; {done:.1f} of {total:.1f} planned hours done, ETA {eta / 3600:.1f} h", flush=True)
     except BaseException as e:
         pool.shutdown(wait=False, cancel_futures=True)
