@@ -883,8 +883,10 @@ def publish_runs(preset_name: str, runs_dir='runs', made_by: str = '') -> list[s
         if ours(part / 'eval.json') and _copy_new(part, dest / 'evals' / part.name): changed.append(f'evals/{part.name}')
     for part in sorted((dest / 'evals').glob('*.partial')):             # and once it is scored, they go
         if part.with_suffix('.json').is_file(): shutil.rmtree(part); changed.append(f'evals/{part.name} (scored)')
-    P = get_preset(preset_name)                                        # the basic model, once made: a published starting point
-    pl = Planner(P, runs, costs=dict(train=0.0, forward=0.0, inception=0.0, device='cpu'))
+    P, state = get_preset(preset_name), published_dir(preset_name, 'teacher-resume')
+    if state.is_dir() and published_checkpoint(P, 'teacher', TEACHER_FIELDS) is not None:
+        shutil.rmtree(state); changed.append('teacher-resume')         # the teacher is published: its training state is done with
+    pl = Planner(P, runs, costs=dict(train=0.0, forward=0.0, inception=0.0, device='cpu'))   # the basic model, once made
     if (basic := pl.basic(pl.teacher())) is not None and published_checkpoint(P, f'basic{P.basic_steps}') is None:
         publish_checkpoint(basic, f'basic{P.basic_steps}', made_by); changed.append(f'basic{P.basic_steps}')
     return changed
