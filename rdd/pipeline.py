@@ -103,8 +103,8 @@ def student_run(preset: Preset, method: str, steps: int, cfg: DistillConfig | No
 
 # %% ../nbs/10_pipeline.ipynb #6512fbb9
 def _eval_key(ck: Path, steps, n, seed, sampler, ref, ref_limit) -> dict:
-    "What an evaluation of checkpoint folder `ck` depends on: its weights, the sampler and its steps, the counts, the reference."
-    return dict(weights={p.name: file_sha256(p) for p in sorted(ck.glob('*.safetensors'))}, steps=steps, n=n, seed=seed,
+    "What an evaluation of checkpoint folder `ck` depends on: the weights it samples with, the sampler and steps, the counts, the reference."
+    return dict(weights=weights_id(ck)['sha256'], steps=steps, n=n, seed=seed,
                 sampler=sampler, ref=ref, ref_limit=ref_limit, fid_weights=fid_backend()['weights_sha256'])
 
 def _digest(key: dict) -> str: return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
