@@ -16,7 +16,7 @@ RETRAIN ?= 0
 JOBS ?= 1
 # HOURS=2.5 begins no chain stage or evaluation after 2.5 hours (those under way finish; run again to resume).
 HOURS ?=
-REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-fig5 reproduce-all
+REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-fig5 reproduce-evidence reproduce-all
 
 .PHONY: install test lab clean sync-check teacher readme publish-runs ci-experiments bench gpu-wheels gpu-check gpu-check-dry $(REPRODUCE)
 

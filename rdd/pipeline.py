@@ -403,12 +403,13 @@ EXPERIMENTS = {
     'figures': ('fig5_samples', 'fig6_batch_size', 'fig7_temperature', 'fig8_queue', 'fig9_loss_weights'),
     'spread': ('fid_spread',),
     'fig5': ('fig5_samples',),                       # Fig. 5 alone: its three 1-step chains are Table 1's
+    'evidence': ('table1_cifar10', 'table3_ablation', 'fid_spread', 'fig5_samples'),   # what tells the methods apart
 }
 EXPERIMENTS['all'] = tuple(dict.fromkeys(sum(EXPERIMENTS.values(), ())))
 
 def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_only: bool = False, jobs: int = 1,
               hours: float | None = None, **params) -> list[Path]:
-    "Plan `target` (table1, table2, table3, figures, spread, fig5, all), compute its `run_jobs` (`jobs` at a time; until `hours`), run its notebooks."
+    "Plan `target` (table1, table2, table3, figures, spread, fig5, evidence, all), compute its `run_jobs` (`jobs` at a time; until `hours`), run its notebooks."
     deadline = time.time() + hours * 3600 if hours else None
     if target not in EXPERIMENTS: raise ValueError(f"unknown target {target!r}: choose one of {list(EXPERIMENTS)}")
     preset, runs_dir = resolve_preset(preset), repo_dir() / 'runs'       # where the notebooks, run in the repository, look
@@ -441,7 +442,7 @@ def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_onl
 
 @call_parse
 def rdd_reproduce(
-    target: str,              # table1 | table2 | table3 | figures | spread | fig5 | all
+    target: str,              # table1 | table2 | table3 | figures | spread | fig5 | evidence | all
     preset: str = 'auto',     # tiny | cpu | small | paper (auto: small with a GPU, else tiny)
     retrain: bool = False,    # ignore the published teacher and basic model, train them
     n_fid: int = None,        # samples per FID (default: the preset's)
