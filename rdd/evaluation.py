@@ -588,12 +588,12 @@ def rdd_eval(
         folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
         path = Path(out) if out else folder / f'eval-step{step:07d}-{sampler}{steps}-n{n}-seed{seed}.json'
         res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{P.dataset}:train', ref_limit or P.n_ref,
-                       classifier=classifier, progress=not quiet, cache=path.with_suffix('.partial'))
+                       classifier=classifier, progress=not quiet, cache=(cache := path.with_suffix('.partial')))
         if not math.isfinite(res['fid']): raise ValueError(f"FID is {res['fid']}: the samples are not images (a diverged model?)")
     except (ValueError, OSError) as e: fail(str(e))
     res.update(checkpoint=str(Path(checkpoint).resolve()), checkpoint_step=step, preset=P.name)
     atomic_write_text(path, json.dumps(res, indent=1))
-    shutil.rmtree(path.with_suffix('.partial'), ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
     print(f"FID {res['fid']:.3f} | KID {_fmt(res['kid_mean'], res['kid_std'], '{:.5f}')} | IS {_fmt(res['is_mean'], res['is_std'])} | IS_cls {_fmt(res['is_cls_mean'], res['is_cls_std'])} "
           f"({n} samples, {sampler} {steps} steps, ref {res['ref']} n={res['n_ref']}) -> {path}")
     if res['is_missing']: print(res['is_missing'])

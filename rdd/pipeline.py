@@ -846,6 +846,18 @@ def _newest(run: Path) -> dict | None:
 
 def _finished(cfg: dict) -> bool: return cfg['step'] >= cfg.get('iters', cfg.get('steps', math.inf))
 
+def _preset_of(cfg: dict | None) -> str | None: return (cfg or {}).get('preset', {}).get('name')
+
+def _preset_runs(runs: Path, preset_name: str):
+    "(folder, newest config) of each run of preset `preset_name` under `runs`."
+    for run in sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []:
+        if _preset_of(cfg := _newest(run)) == preset_name: yield run, cfg
+
+def _evaluated_preset(record: dict) -> str | None:
+    "The preset of the checkpoint an evaluation record names (None: that checkpoint is gone)."
+    ck = Path(record.get('checkpoint', '')) / 'config.json'
+    return _preset_of(json.loads(ck.read_text())) if ck.is_file() else None
+
 def _partials(evals: Path) -> list[Path]:
     "The sample folders of evaluations in `evals` begun and not yet scored (`<key>.partial/` without `<key>.json`)."
     return [p for p in sorted(evals.glob('*.partial')) if p.is_dir() and not p.with_suffix('.json').is_file()]
@@ -860,9 +872,7 @@ def _copy_new(src: Path, dst: Path) -> list[str]:
 def publish_runs(preset_name: str, runs_dir='runs', made_by: str = '') -> list[str]:
     "Copy the runs and evaluations of preset `preset_name` from `runs_dir` to `checkpoints/<preset>/runs/` (to commit); what changed."
     runs, dest, changed = Path(runs_dir), committed_runs(preset_name), []
-    mine = lambda cfg: cfg is not None and cfg.get('preset', {}).get('name') == preset_name
-    for run in sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []:
-        if not mine(cfg := _newest(run)): continue
+    for run, cfg in _preset_runs(runs, preset_name):
         teacher = cfg.get('kind') == 'teacher'                         # its own state while it trains, then the published teacher
         if teacher and _finished(cfg):
             if published_checkpoint(preset_from_config(cfg), 'teacher', TEACHER_FIELDS) is None:
@@ -874,9 +884,8 @@ def publish_runs(preset_name: str, runs_dir='runs', made_by: str = '') -> list[s
         changed.append(run.name)
     def ours(record: Path) -> bool:
         "Whether the evaluation `record` (a JSON naming its checkpoint) is of a model of this preset."
-        try: ck = Path(json.loads(record.read_text())['checkpoint'])
-        except (OSError, ValueError, KeyError): return False
-        return (ck / 'config.json').is_file() and mine(json.loads((ck / 'config.json').read_text()))
+        try: return _evaluated_preset(json.loads(record.read_text())) == preset_name
+        except (OSError, ValueError): return False
     for ev in sorted((runs / 'evals').glob('*.json')):
         if not (dest / 'evals' / ev.name).is_file() and ours(ev):
             (dest / 'evals').mkdir(parents=True, exist_ok=True)
@@ -914,18 +923,15 @@ def restore_runs(preset_name: str, runs_dir='runs') -> list[str]:
 def hours_spent(preset_name: str, runs_dir='runs') -> pd.DataFrame:
     "The CPU- and wall-hours the runs and evaluations of `preset_name` in `runs_dir` recorded, one row a part."
     runs, P, rows = Path(runs_dir), get_preset(preset_name), []
-    mine = lambda cfg: cfg is not None and cfg.get('preset', {}).get('name') == preset_name
-    for run in sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []:
-        if not mine(cfg := _newest(run)) or 'compute' not in cfg: continue
+    for run, cfg in _preset_runs(runs, preset_name):
+        if 'compute' not in cfg: continue
         if cfg['kind'] == 'teacher': part = 'teacher'
         elif cfg.get('method') == 'pd' and cfg['steps_from'] > P.basic_steps: part = 'PD chain to the basic model'
         else: part = f"{cfg['method']} chain, seed {cfg['distill']['seed']}"
         c = cfg['compute']
         rows.append(dict(part=part, cpu_hours=c['cpu_s'] / 3600, wall_hours=c['wall_s'] / 3600, from_step=c['from_step']))
     for ev in sorted((runs / 'evals').glob('*.json')):
-        r = json.loads(ev.read_text())
-        ck = Path(r.get('checkpoint', '')) / 'config.json'
-        if 'cpu_seconds' in r and ck.is_file() and mine(json.loads(ck.read_text())):
+        if 'cpu_seconds' in (r := json.loads(ev.read_text())) and _evaluated_preset(r) == preset_name:
             rows.append(dict(part='evaluations', cpu_hours=r['cpu_seconds'] / 3600,
                              wall_hours=(r['sample_seconds'] + r['metric_seconds']) / 3600, from_step=0))
     df = pd.DataFrame(rows, columns=['part', 'cpu_hours', 'wall_hours', 'from_step'])

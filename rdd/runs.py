@@ -289,7 +289,8 @@ def check_resume(saved: dict, config: dict, run, fields=TEACHER_FIELDS, ignore=(
 def run_compute(saved: dict | None, started: tuple[float, float]) -> dict:
     "`compute` of a checkpoint: that of `saved` (the config resumed from; None: a new run) plus this process's since `started`."
     prev = (saved or {}).get('compute') or dict(wall_s=0.0, cpu_s=0.0, from_step=(saved or {}).get('step', 0))
-    wall, cpu = time.time() - started[0], time.process_time() - started[1]
+    now = clock()
+    wall, cpu = now[0] - started[0], now[1] - started[1]
     return dict(wall_s=round(prev['wall_s'] + wall, 3), cpu_s=round(prev['cpu_s'] + cpu, 3), from_step=prev['from_step'])
 
 def clock() -> tuple[float, float]:
