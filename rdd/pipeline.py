@@ -31,7 +31,8 @@ from .data import get_dataset, DataError, cache_dir
 from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_extractor
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
                       intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, copy_state, verify_manifest,
-                      write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, git_commit, device_name, check_args, fail)
+                      write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, repo_path,
+                      from_repo, git_commit, device_name, check_args, fail)
 from .teacher import train_teacher
 from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
 from .pd import lpips_available, pd_lpips_label
@@ -65,7 +66,7 @@ def publish_checkpoint(run, kind: str, made_by: str, dest=None) -> Path:
     shutil.rmtree(dest, ignore_errors=True)
     step, config = config['step'], {k: v for k, v in config.items() if k != 'step'}
     save_checkpoint(dest, step, {'model': tensors[weights]}, config)
-    write_manifest(dest, kind=kind, preset=config['preset']['name'], weights=weights, source_run=str(run), made_by=made_by,
+    write_manifest(dest, kind=kind, preset=config['preset']['name'], weights=weights, source_run=repo_path(run), made_by=made_by,
                    training_commit=config.get('provenance', {}).get('commit'), config=config)
     return dest
 
@@ -118,11 +119,12 @@ def evaluate_run(ckpt, steps: int, n: int, seed: int = 0, sampler: str = 'ddim',
     path = Path(runs_dir) / 'evals' / f'{_digest(key)}.json'
     if path.is_file(): return dict(json.loads(path.read_text()), cached=True)
     model, cache = load_denoiser(ck, device='cuda' if torch.cuda.is_available() else 'cpu'), path.with_suffix('.partial')
-    _write_json(cache / 'eval.json', dict(checkpoint=str(ck), key=key))    # whose samples the folder holds
-    res = evaluate(model, steps, n, seed, batch_size, sampler, ref, ref_limit, progress=progress, cache=cache)
-    _write_json(path, dict(res, checkpoint=str(ck), key=key))
+    _write_json(cache / 'eval.json', dict(checkpoint=repo_path(ck), key=key))    # whose samples the folder holds
+    res = dict(evaluate(model, steps, n, seed, batch_size, sampler, ref, ref_limit, progress=progress, cache=cache),
+               checkpoint=repo_path(ck), key=key)
+    _write_json(path, res)
     shutil.rmtree(cache, ignore_errors=True)
-    return dict(res, checkpoint=str(ck), key=key, cached=False)
+    return dict(res, cached=False)
 
 # %% ../nbs/10_pipeline.ipynb #99ed2d56
 COLUMNS = ['table', 'dataset', 'method', 'steps', 'sampler', 'param', 'value', 'fid', 'kid_mean', 'kid_std', 'is_mean', 'is_std', 'is_cls_mean',
@@ -160,7 +162,7 @@ def result_row(table, method: str, steps: int, res: dict | None, preset: Preset,
                 n_ref=res.get('n_ref'), ref=res.get('ref'), metric_backend=f"{res['backend']} / {res['extractor']}" if res else None,
                 fid_weights_sha256=res.get('weights_sha256'), commit=git_commit(), device=device_name(),
                 versions=f"python {platform.python_version()}, torch {torch.__version__}, rdd {rdd.__version__}",
-                wall_s=round(wall_s, 1), cached=res.get('cached'), run=str(run) if run else None,
+                wall_s=round(wall_s, 1), cached=res.get('cached'), run=repo_path(run) if run else None,
                 note='; '.join(n for n in notes if n))
 
 # %% ../nbs/10_pipeline.ipynb #6c22750d
@@ -625,7 +627,8 @@ class Planner:
 
     def evaluation(self, label: str, ckpt, steps: int, seed: int = 0, sampler: str = 'ddim', n: int | None = None):
         n = n or self.P.n_fid
-        key = (self.P.name, self.P.conditional, label, steps, seed, sampler, n)
+        model = self.open.get('key', label) if self.open else label     # a student: its chain, whichever table names it
+        key = (self.P.name, self.P.conditional, model, steps, seed, sampler, n)
         if key in self.evals_done: return
         self.evals_done.add(key)
         if self.open is not None: self.open['evals'].append((steps, seed, sampler, n))
@@ -815,7 +818,7 @@ def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, prog
         running = {pool.submit(_run_in_worker, j, str(runs_dir), retrain, progress, deadline): j for j in jobs}   # in this order
         for f in as_completed(running):
             (pid, wall, err, finished), job = f.result(), running[f]
-            done += job.hours
+            done += job.hours * finished                                 # a stopped job's hours are still to come
             log.append(dict(label=job.label, pid=pid, wall_s=wall, error=err, stopped=not (err or finished)))
             eta = (time.time() - t0) * (total - done) / done if done else float('nan')
             said = 'FAILED' if err else 'done' if finished else 'stopped at the time limit (resumes next run)'
@@ -855,7 +858,7 @@ def _preset_runs(runs: Path, preset_name: str):
 
 def _evaluated_preset(record: dict) -> str | None:
     "The preset of the checkpoint an evaluation record names (None: that checkpoint is gone)."
-    ck = Path(record.get('checkpoint', '')) / 'config.json'
+    ck = from_repo(record.get('checkpoint', '')) / 'config.json'
     return _preset_of(json.loads(ck.read_text())) if ck.is_file() else None
 
 def _partials(evals: Path) -> list[Path]:

@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'SHARD_BYTES', 'NETWORK_FIELDS', 'TEACHER_FIELDS', 'DISTILL_FIELDS', 'BASIC_FIELDS', 'repo_dir',
-           'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'atomic_save_npy', 'file_sha256',
-           'CheckpointError', 'save_checkpoint', 'latest_checkpoint', 'verify_manifest', 'intact_checkpoint',
-           'load_checkpoint', 'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name', 'weights_id',
-           'check_args', 'check_writable', 'check_resume', 'run_compute', 'clock', 'published_dir', 'write_manifest',
-           'publish_state', 'copy_state', 'restore_state', 'fail']
+           'repo_path', 'from_repo', 'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'atomic_save_npy',
+           'file_sha256', 'CheckpointError', 'save_checkpoint', 'latest_checkpoint', 'verify_manifest',
+           'intact_checkpoint', 'load_checkpoint', 'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name',
+           'weights_id', 'check_args', 'check_writable', 'check_resume', 'run_compute', 'clock', 'published_dir',
+           'write_manifest', 'publish_state', 'copy_state', 'restore_state', 'fail']
 
 # %% ../nbs/02a_runs.ipynb #5892beef
 import hashlib, json, os, platform, shutil, subprocess, sys, time
@@ -29,6 +29,15 @@ from .networks import PRESETS, Preset, make_unet, Denoiser, denoiser_from_spec
 def repo_dir() -> Path:
     "The project's root folder (`RDD_REPO`, default: the folder holding the `rdd` package)."
     return Path(os.environ.get('RDD_REPO', Path(rdd.__file__).resolve().parents[1]))
+
+def repo_path(path) -> str:
+    "`path` as a record keeps it: relative to `repo_dir()` when inside it (the same in every clone), else absolute."
+    p, root = Path(path).resolve(), repo_dir().resolve()
+    return str(p.relative_to(root) if p.is_relative_to(root) else p)
+
+def from_repo(path) -> Path:
+    "The file a recorded path (`repo_path`) names: a relative one lies under `repo_dir()`."
+    return Path(path) if Path(path).is_absolute() else repo_dir() / path
 
 OUTPUTS = ('README.md', 'results', 'figures', 'checkpoints')   # what runs and experiments write: not code, so not "dirty"
 
@@ -315,7 +324,7 @@ def publish_state(run, dest, made_by: str, optimiser: bool = True) -> Path:
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(ckpt, Path(dest) / ckpt.name, ignore=None if optimiser else shutil.ignore_patterns('extra', 'extra.json'))
     atomic_write_text(Path(dest) / 'latest', ckpt.name)
-    return write_manifest(dest, kind='run state', source_run=str(run), step=json.loads((ckpt / 'config.json').read_text())['step'],
+    return write_manifest(dest, kind='run state', source_run=repo_path(run), step=json.loads((ckpt / 'config.json').read_text())['step'],
                           made_by=made_by).parent
 
 def copy_state(src, run) -> int:
