@@ -33,7 +33,7 @@ from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor, get_preset
 from .interop import load_model, is_diffusers_folder, pndm_sample, pndm_calls
-from .runs import (fail, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, atomic_save_npy, file_sha256, git_commit,
+from .runs import (fail, repo_path, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, atomic_save_npy, file_sha256, git_commit,
                       check_args, provenance)
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
@@ -591,7 +591,7 @@ def rdd_eval(
                        classifier=classifier, progress=not quiet, cache=(cache := path.with_suffix('.partial')))
         if not math.isfinite(res['fid']): raise ValueError(f"FID is {res['fid']}: the samples are not images (a diverged model?)")
     except (ValueError, OSError) as e: fail(str(e))
-    res.update(checkpoint=str(Path(checkpoint).resolve()), checkpoint_step=step, preset=P.name)
+    res.update(checkpoint=repo_path(checkpoint), checkpoint_step=step, preset=P.name)
     atomic_write_text(path, json.dumps(res, indent=1))
     shutil.rmtree(cache, ignore_errors=True)
     print(f"FID {res['fid']:.3f} | KID {_fmt(res['kid_mean'], res['kid_std'], '{:.5f}')} | IS {_fmt(res['is_mean'], res['is_std'])} | IS_cls {_fmt(res['is_cls_mean'], res['is_cls_std'])} "
