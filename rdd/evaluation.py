@@ -8,7 +8,7 @@ __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'FEAT
            'model_digest', 'sample', 'torch_fidelity_weights', 'fid_helper_weights', 'InceptionTorchScript',
            'tf1_resize_matrix', 'InceptionPool3', 'feature_path', 'feature_path_label', 'uint8_images',
            'inception_features', 'fid_backend', 'kid', 'UInt8Images', 'data_hash', 'reference_images',
-           'save_statistics', 'load_statistics', 'published_statistics_dir', 'reference_statistics',
+           'save_statistics', 'load_statistics', 'published_statistics_dir', 'chunked_features', 'reference_statistics',
            'publish_statistics', 'fid_from_samples', 'reference_fid', 'inception_score', 'is_cls', 'protocol_note',
            'evaluate', 'image_grid', 'save_samples', 'sync', 'sampling_speed', 'speedup', 'rdd_eval']
 
@@ -377,6 +377,20 @@ def _published(name: str, ref_hash: str, weights_sha256: str) -> Path | None:
         return None
     return p
 
+def chunked_features(images, folder, chunk: int = 2048, batch_size: int | None = None, device=None, progress: bool = False,
+                     desc: str = 'Inception features') -> np.ndarray:
+    "`inception_features` of `images`, saved in `folder` chunk by chunk (named by start and pixels): a killed pass resumes."
+    if chunk < 1 or (batch_size and chunk % batch_size):
+        raise ValueError(f"chunk ({chunk}) must be a positive multiple of batch_size ({batch_size})")
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    parts = {s: folder / f'{s:07d}-{data_hash(images[s:s + chunk])}.npy' for s in range(0, len(images), chunk)}
+    done = sum(min(chunk, len(images) - s) for s, p in parts.items() if p.is_file())
+    with tqdm(total=len(images), initial=done, unit='img', desc=desc, disable=not progress, smoothing=0.1) as bar:
+        for s, p in parts.items():
+            if not p.is_file():   # the network's own float32: lossless
+                atomic_save_npy(p, inception_features(images[s:s + chunk], batch_size, device, bar=bar).astype(np.float32))
+    return np.concatenate([np.load(p) for p in parts.values()]).astype(np.float64)
+
 def reference_statistics(ref='cifar10:train', ref_limit: int | None = None, batch_size: int | None = None, device=None,
                          chunk: int = 2048, progress: bool = True) -> dict:
     "The reference set's FID statistics and KID features: cached, else published, else computed resumably in chunks."
@@ -389,24 +403,14 @@ def reference_statistics(ref='cifar10:train', ref_limit: int | None = None, batc
                 n_ref=len(images), images=images)
     if not stat_path.is_file() and (pub := _published(stat_path.name, ref_hash, be['weights_sha256'])) is not None:
         root.mkdir(parents=True, exist_ok=True); shutil.copyfile(pub, stat_path)
+    parts = root / f'{cache_name}-chunks'
     if stat_path.is_file():
         if not kid_path.is_file():
-            f = inception_features(images[:n_kid], batch_size, dev, progress=progress, desc=f'KID features of {name}')
-            atomic_save_npy(kid_path, f.astype(np.float32))
+            atomic_save_npy(kid_path, chunked_features(images[:n_kid], parts, chunk, batch_size, dev, progress,
+                                                       f'KID features of {name}').astype(np.float32))
+            shutil.rmtree(parts)
         return info
-    if chunk < 1 or (batch_size and chunk % batch_size):
-        raise ValueError(f"chunk ({chunk}) must be a positive multiple of batch_size ({batch_size})")
-    parts = root / f'{cache_name}-chunks'; parts.mkdir(parents=True, exist_ok=True)
-    starts = range(0, len(images), chunk)
-    done = sum(min(chunk, len(images) - s) for s in starts if (parts / f'{s:07d}.npy').is_file())
-    with tqdm(total=len(images), initial=done, unit='img', desc=f'Inception features of {name}', disable=not progress,
-              smoothing=0.1) as bar:
-        for s in starts:
-            if (parts / f'{s:07d}.npy').is_file(): continue
-            f = inception_features(images[s:s + chunk], batch_size, dev, bar=bar)
-            atomic_save_npy(parts / f'{s:07d}.npy', f.astype(np.float32))   # the network's own float32: lossless
-    feats = np.concatenate([np.load(parts / f'{s:07d}.npy') for s in starts]).astype(np.float64)
-    assert len(feats) == len(images), (len(feats), len(images))
+    feats = chunked_features(images, parts, chunk, batch_size, dev, progress, f'Inception features of {name}')
     st = fid_features_to_statistics(torch.from_numpy(feats))
     atomic_save_npy(kid_path, feats[:n_kid].astype(np.float32))
     save_statistics(stat_path, st['mu'], st['sigma'])
@@ -427,12 +431,14 @@ def publish_statistics(ref='cifar10:train', ref_limit: int | None = None, made_b
     return dest
 
 def fid_from_samples(samples, ref='cifar10:train', ref_limit: int | None = None, seed: int | None = None,
-                     batch_size: int | None = None, device=None, verbose: bool = False) -> dict:
-    "FID and KID (and IS when torch-fidelity's Inception weights are on disk) of uint8 (N, H, W, 3) `samples`."
+                     batch_size: int | None = None, device=None, verbose: bool = False, cache=None, chunk: int = 512) -> dict:
+    "FID and KID (and IS when torch-fidelity's Inception weights are on disk) of uint8 (N, H, W, 3) `samples`; resumable in `cache`."
     samples, dev = uint8_images(samples), _device(device)
     be = fid_backend(dev)
     r = reference_statistics(ref, ref_limit, batch_size, dev, progress=verbose)
-    f = inception_features(samples, batch_size, dev, progress=verbose, desc=f'Inception features of {len(samples)} samples')
+    desc = f'Inception features of {len(samples)} samples'
+    f = (inception_features(samples, batch_size, dev, progress=verbose, desc=desc) if cache is None else
+         chunked_features(samples, Path(cache) / f"features-{be['extractor']}", chunk, batch_size, dev, verbose, desc))
     fid = fid_statistics_to_metric(fid_features_to_statistics(torch.from_numpy(f)), load_statistics(r['stat_path']),
                                    False)['frechet_inception_distance']
     kid_mean, kid_std = kid(f, np.load(r['kid_path']))
@@ -496,12 +502,12 @@ def protocol_note(n_gen: int, n_ref: int) -> str:
 def evaluate(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, sampler: str = 'ddim',
              ref='cifar10:train', ref_limit: int | None = None, class_labels=None, classifier: str = 'resnet56',
              progress: bool = True, shape=None, cache=None) -> dict:
-    "Sample `n` images with `steps` steps of `sampler` from `seed` (resumably in `cache`) and score them: FID, IS, IS_cls, provenance."
+    "Sample `n` images with `steps` steps of `sampler` from `seed` and score them (both resumably in `cache`): FID, IS, IS_cls, provenance."
     t0, c0 = time.time(), time.process_time()
     images = sample(model, steps, n, seed, batch_size, class_labels, progress, sampler, shape, cache=cache)
     t1 = time.time()
     dev = _device_of(model)
-    res = fid_from_samples(images, ref, ref_limit, seed, device=dev, verbose=progress)
+    res = fid_from_samples(images, ref, ref_limit, seed, device=dev, verbose=progress, cache=cache)
     res.update(is_cls(images, classifier, device=dev))
     return dict(res, sampler=sampler, steps=steps, nfe=pndm_calls(steps) if sampler == 'pndm' else steps, protocol=protocol_note(res['n_gen'], res['n_ref']),
                 sample_seconds=round(t1 - t0, 2), metric_seconds=round(time.time() - t1, 2),

@@ -55,6 +55,7 @@ class Preset:
     distill_lr: float = 5e-5
     extractor: str = 'densenet201'   # resnet20 | resnet56 | densenet201
     lpips_resize: int | None = None  # PD+LPIPS resizes images to this side (None: the metric's own, 224 LPIPS / 112 ST-LPIPS)
+    pd_lpips: bool = True            # Table 1 distils PD+LPIPS, its optional rows (False: skipped, the rows say so)
     # evaluation
     n_fid: int = 50_000              # generated samples per FID
     n_ref: int = 50_000              # reference (training) images of the FID statistics
@@ -82,7 +83,7 @@ PRESETS = {p.name: p for p in [
     Preset('cpu', channels=(32, 64, 128), layers_per_block=2, attention=(False, True, False), dropout=0.0, norm_groups=8,
            teacher_steps=16_000, teacher_batch=64, teacher_lr=4e-4, teacher_warmup=500, ema_decay=0.9995, ckpt_every=250,
            sample_every=2000, full_steps=64, distill_iters=120, basic_iters=300, distill_batch=64, distill_lr=1e-4,
-           extractor='resnet56', n_fid=5000, n_ref=50_000, sample_batch=250),
+           extractor='resnet56', pd_lpips=False, n_fid=5000, n_ref=50_000, sample_batch=250),
     Preset('small', channels=(64, 128, 128), layers_per_block=2, attention=(False, True, False), dropout=0.1,
            teacher_steps=60_000, teacher_lr=2e-4, teacher_warmup=1000, ema_decay=0.9995, ckpt_every=5000,
            sample_every=10_000, full_steps=256, distill_iters=2000, extractor='resnet56', n_fid=10_000, sample_batch=500),

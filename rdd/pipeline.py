@@ -8,9 +8,9 @@ __all__ = ['COLUMNS', 'ROW_KEY', 'TABLES', 'MARKERS', 'COMPARISONS', 'EXPERIMENT
            'published_checkpoint', 'teacher_run', 'basic_run', 'student_run', 'evaluate_run', 'paper_targets',
            'paper_target', 'scale_label', 'result_row', 'update_csv', 'check_rows', 'measure', 'sweep', 'seed_spread',
            'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown', 'update_readme',
-           'rdd_readme', 'verdict', 'reproduce', 'rdd_reproduce', 'sweep_values', 'one_step_seeds', 'unit_costs', 'Job',
-           'Planner', 'table2_preset', 'plan', 'plan_text', 'missing', 'budget', 'run_job', 'prepare_jobs', 'run_jobs',
-           'committed_runs', 'publish_runs', 'restore_runs', 'hours_spent']
+           'rdd_readme', 'verdict', 'reproduce', 'rdd_reproduce', 'pd_lpips_skip', 'sweep_values', 'one_step_seeds',
+           'unit_costs', 'Job', 'Planner', 'table2_preset', 'plan', 'plan_text', 'missing', 'budget', 'run_job',
+           'prepare_jobs', 'run_jobs', 'committed_runs', 'publish_runs', 'restore_runs', 'hours_spent']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
 import ctypes, hashlib, json, math, multiprocessing, os, platform, shutil, signal, sys, time
@@ -470,6 +470,12 @@ def rdd_reproduce(
 
 # %% ../nbs/10_pipeline.ipynb #550875d5
 TABLE1_METHODS = {'PD': 'pd', 'PD+LPIPS': 'pd_lpips', 'RCFD': 'rcfd', 'RDD': 'rdd'}
+
+def pd_lpips_skip(P: Preset) -> str | None:
+    "Why the PD+LPIPS rows are skipped at preset `P` (its `pd_lpips` is off, or no LPIPS is here); None: they run."
+    if not P.pd_lpips: return f"skipped: PD+LPIPS is off at preset {P.name} (Preset.pd_lpips: its chains cost 3x PD's)"
+    ok, why = lpips_available()
+    return None if ok else f'skipped: {why}'
 TABLE3_METHODS = {'PD': 'pd', 'CFD': 'rcfd', 'CFD+II_P2P': 'cfd+ii_p2p', 'CFD+IS_P2P': 'cfd+is_p2p', 'CFD+M_P2P': 'cfd+m_p2p',
                   'CFD+IS_P2P+M_P2P': 'rdd'}
 SWEEPS = {'fig6_batch_size': {'batch': (8, 16, 32, 64)}, 'fig7_temperature': {'tau_is': (0.3, 0.5, 0.7, 0.9, 1.0), 'tau_m': (0.05, 0.1, 0.2, 0.4, 0.8)},
@@ -665,8 +671,8 @@ def plan(target: str, preset: str | Preset, runs_dir='runs', retrain: bool = Fal
         return planners[key]
     def students(pl, methods: dict, steps_list, seeds, cfg=None, scored=True):
         for label, method in methods.items():
-            if method == 'pd_lpips' and not lpips_available()[0]:
-                pl.add(f'{label} chain', 'skipped: ' + lpips_available()[1]); continue
+            if method == 'pd_lpips' and (skip := pd_lpips_skip(pl.P)):
+                pl.add(f'{label} chain', skip); continue
             if method == 'pd_lpips': label = pd_lpips_label()       # 'PD+LPIPS (ST-LPIPS, alex)' without the AlexNet file
             for s in seeds:
                 ks = [k for k in steps_list if s == seed or k == 1]
