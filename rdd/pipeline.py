@@ -808,9 +808,9 @@ def _run_in_worker(job: Job, runs_dir: str, retrain: bool, progress: bool, deadl
 
 def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, progress: bool = True,
              deadline: float | None = None) -> list[dict]:
-    "Compute independent `jobs` in `n_jobs` processes at once, longest first, until `deadline`; one ValueError naming every failed job."
+    "Compute independent `jobs` in `n_jobs` processes at once, longest first (shortest first under a `deadline`); one ValueError naming every failed job."
     check_args(dict(n_jobs=n_jobs))
-    jobs = sorted(jobs, key=lambda j: -j.hours)
+    jobs = sorted(jobs, key=lambda j: j.hours if deadline else -j.hours)
     if not jobs: return []
     prepare_jobs(jobs, runs_dir, retrain, progress)
     threads, total = max(1, (os.cpu_count() or 1) // n_jobs), sum(j.hours for j in jobs)
