@@ -14,7 +14,7 @@ FLAGS ?=
 PRESET ?= auto
 RETRAIN ?= 0
 JOBS ?= 1
-# HOURS=2.5 begins no chain stage or evaluation after 2.5 hours (those under way finish; run again to resume).
+# HOURS=2.5 stops every job after 2.5 hours, saved where it is (a step, a sampled batch, a scored chunk); run again to resume.
 HOURS ?=
 REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-fig5 reproduce-evidence reproduce-all
 

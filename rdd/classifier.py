@@ -23,7 +23,8 @@ from tqdm.auto import tqdm
 from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, EXTRACTORS, CifarClassifier, FeatureExtractor, load_extractor
 from .runs import (CheckpointError, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
-                      provenance, check_args, check_writable, check_resume, write_manifest, fail)
+                      provenance, check_args, check_writable, check_resume, write_manifest, fail,
+                      past_time_limit, TimeLimit)
 
 # %% ../nbs/02b_classifier.ipynb #37b5150b
 @dataclass
@@ -192,6 +193,8 @@ def train_classifier(preset: Preset, cfg: ClassifierConfig | None = None, out_di
         history.append(sum(losses) / len(losses))
         save_checkpoint(out, epoch + 1, {'model': net.state_dict()}, config,
                         extra={'optim': opt.state_dict(), 'sched': sched.state_dict(), 'history': history})
+        if epoch + 1 < cfg.epochs and past_time_limit():                # `time_limit`: this epoch is saved, stop
+            raise TimeLimit(f'{out}: stopped by the time limit after epoch {epoch + 1} of {cfg.epochs}; run again to resume')
     acc = evaluate_classifier(net, test)
     write_manifest(out, kind='classifier', extractor=preset.extractor, test_accuracy=acc, test_images=len(test),
                    test_split=f'{data}:test', epochs=cfg.epochs, train_loss=history, config=config, made_by='train_classifier')

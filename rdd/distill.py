@@ -24,7 +24,7 @@ from .data import get_dataset, DataError, ImageDataset, shared_dir
 from .networks import Preset, get_preset, load_extractor, Denoiser, make_unet, network_spec
 from .runs import (NETWORK_FIELDS, DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser,
                       preset_from_config, run_name, weights_id, provenance, check_args, check_writable,
-                      check_resume, fail, CheckpointError, run_compute, clock)
+                      check_resume, fail, CheckpointError, run_compute, clock, past_time_limit, TimeLimit)
 from .teacher import step_generator, draw_batch, ema_update, save_grid, train_teacher
 from .pd import pd_target, pd_loss, sample_student_times, lpips_available, lpips_variant, PDLpips, LPIPS_VARIANTS
 from .cfd import cfd_loss
@@ -156,7 +156,7 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
                   out_dir, cfg: DistillConfig | None = None, data: str | None = None, root=None,
                   extractor=None, resume: bool = True, progress: bool = True, until: int | None = None,
                   fast: Speedups = Speedups(), teacher_id: dict | None = None) -> Path:
-    "Distil `teacher` (sampling in `steps_from` steps) into a student with `steps_from // 2` steps (`until`: stop early; `fast`: `rdd.fast`)."
+    "Distil `teacher` (sampling in `steps_from` steps) into a student with `steps_from // 2` steps (`until`: stop early; `fast`: `rdd.fast`; resumable, `TimeLimit`-aware)."
     cfg = replace(cfg or DistillConfig(), method=method)
     terms = method_terms(method)
     torch.set_flush_denormal(True)  # as for the teacher: denormals make CPU steps many times slower
@@ -263,7 +263,9 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
             if ema is not None: ema_update(ema, acc.unwrap_model(student), cfg.ema_decay)
             shown = acc.reduce(loss.detach(), 'mean') if world > 1 else loss   # the global batch's loss
             bar.set_postfix(loss=f'{shown.item():.4f}', refresh=False)
-            if (step + 1) % cfg.ckpt_every == 0 or step + 1 in (iters, until): checkpoint(step + 1)
+            stop = step + 1 < iters and past_time_limit(acc)            # `time_limit`: save this step, stop
+            if stop or (step + 1) % cfg.ckpt_every == 0 or step + 1 in (iters, until): checkpoint(step + 1)
+            if stop: raise TimeLimit(f'{out}: stopped by the time limit at step {step + 1} of {iters}; run again to resume')
             if step + 1 == until: break
     acc.wait_for_everyone()
     return out

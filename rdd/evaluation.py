@@ -34,7 +34,7 @@ from .data import cache_dir, get_dataset
 from .networks import load_extractor, get_preset
 from .interop import load_model, is_diffusers_folder, pndm_sample, pndm_calls
 from .runs import (fail, repo_path, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, atomic_save_npy, file_sha256, git_commit,
-                      check_args, provenance)
+                      check_args, provenance, past_time_limit, TimeLimit)
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
@@ -183,6 +183,9 @@ def sample(model, steps: int, n: int, seed: int = 0, batch_size: int = 128, clas
         with tqdm(total=n, initial=n - sum(m for _, m in batches), unit='img', desc=f'{sampler} {steps} steps',
                   disable=not progress) as bar:
             for start, m in batches:
+                if cache is not None and past_time_limit():         # `time_limit`: the batches so far are on disk
+                    done = n - sum(k for s, k in batches if s >= start)
+                    raise TimeLimit(f'{cache}: sampling stopped by the time limit with {done} of {n} images saved; run again to resume')
                 z = initial_noise(seed, start, m, shape).to(device)
                 y = None if labels is None else labels[start:start + m].to(device)
                 x = SAMPLERS[sampler](model, z, steps, clip=clip, class_labels=y, schedule=schedule)
@@ -387,8 +390,11 @@ def chunked_features(images, folder, chunk: int = 2048, batch_size: int | None =
     done = sum(min(chunk, len(images) - s) for s, p in parts.items() if p.is_file())
     with tqdm(total=len(images), initial=done, unit='img', desc=desc, disable=not progress, smoothing=0.1) as bar:
         for s, p in parts.items():
-            if not p.is_file():   # the network's own float32: lossless
-                atomic_save_npy(p, inception_features(images[s:s + chunk], batch_size, device, bar=bar).astype(np.float32))
+            if p.is_file(): continue
+            if past_time_limit():                                        # `time_limit`: the chunks so far are on disk
+                raise TimeLimit(f'{folder}: Inception features stopped by the time limit with '
+                                f'{sum(q.is_file() for q in parts.values())} of {len(parts)} chunks saved; run again to resume')
+            atomic_save_npy(p, inception_features(images[s:s + chunk], batch_size, device, bar=bar).astype(np.float32))   # float32: lossless
     return np.concatenate([np.load(p) for p in parts.values()]).astype(np.float64)
 
 def reference_statistics(ref='cifar10:train', ref_limit: int | None = None, batch_size: int | None = None, device=None,

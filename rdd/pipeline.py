@@ -32,7 +32,7 @@ from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_ext
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
                       intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, copy_state, verify_manifest,
                       write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, repo_path,
-                      from_repo, git_commit, device_name, check_args, fail)
+                      from_repo, git_commit, device_name, check_args, fail, time_limit, past_time_limit, TimeLimit)
 from .teacher import train_teacher
 from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
 from .pd import lpips_available, pd_lpips_label
@@ -425,8 +425,8 @@ def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_onl
     if jobs > 1 or hours:
         log = run_jobs(df.attrs['jobs'], jobs, runs_dir, retrain, deadline=deadline)
         if left := sum(r['stopped'] for r in log):
-            print(f"stopped at the {hours} h limit with {left} of {len(log)} jobs unfinished (every stage begun was finished): "
-                  f"nothing written to results/; run the same command again to resume", flush=True)
+            print(f"stopped at the {hours} h limit with {left} of {len(log)} jobs unfinished, each saved where it was: nothing "
+                  f"written to results/; run the same command again to resume (`make publish-runs` first to keep them in git)", flush=True)
             return []
     out = []
     for nb in EXPERIMENTS[target]:
@@ -451,7 +451,7 @@ def rdd_reproduce(
     seed: int = 0,            # seed of the distillations and of the sampling noise
     plan: bool = False,       # print every stage the target needs, its status and estimated time, and exit
     jobs: int = 1,            # compute the independent chains and evaluations this many at a time, each on cores/jobs threads
-    hours: float = None,      # begin no stage or evaluation after this many hours (those under way finish); run again to resume
+    hours: float = None,      # stop every job after this many hours, each saved where it is (step, batch, chunk); run again to resume
     publish: bool = False,    # instead: copy the preset's runs and evaluations to checkpoints/<preset>/ to commit, and exit
     spent: bool = False,      # instead: print the CPU- and wall-hours the preset's runs and evaluations recorded, and exit
 ):
@@ -768,21 +768,24 @@ def budget(preset: str | Preset, repeats: int = 3) -> pd.DataFrame:
         hours=lambda d: d.seconds / 3600, preset=P.name, threads=torch.get_num_threads(), commit=git_commit(), device=device_name())
 
 # %% ../nbs/10_pipeline.ipynb #e7b272a2
-def _past(deadline: float | None) -> bool: return deadline is not None and time.time() >= deadline
-
 def run_job(job: Job, runs_dir='runs', retrain: bool = False, progress: bool = True, deadline: float | None = None) -> bool:
-    "Compute `job` here: its chain stage by stage (cached ones reused, a killed one resumed), then its evaluations; False: stopped at `deadline`."
+    "Compute `job` here: its chain stage by stage (cached ones reused, a killed one resumed), then its evaluations; False: stopped at `deadline`, saved where it was."
     P = job.preset
     def model(k):
         if job.method: return student_run(P, job.method, k, job.cfg, runs_dir, retrain, progress)
         return (teacher_run if job.model == 'teacher' else basic_run)(P, runs_dir, retrain, progress)
-    k = P.basic_steps // 2 if job.method else 0
-    while k and k >= job.steps_to:                                     # each stage, then each evaluation, begun before the deadline
-        if _past(deadline): return False
-        model(k); k //= 2
-    for steps, seed, sampler, n in job.evals:
-        if _past(deadline): return False
-        measure(None, job.label, model(steps), steps, P, seed, sampler, n=n, runs_dir=runs_dir, progress=progress)
+    try:
+        with time_limit(deadline):
+            k = P.basic_steps // 2 if job.method else 0
+            while k and k >= job.steps_to:                             # each stage, then each evaluation, up to the limit
+                if past_time_limit(): return False                     # not even begun
+                model(k); k //= 2
+            for steps, seed, sampler, n in job.evals:
+                if past_time_limit(): return False
+                measure(None, job.label, model(steps), steps, P, seed, sampler, n=n, runs_dir=runs_dir, progress=progress)
+    except TimeLimit as e:                                             # under way, saved where it stopped
+        if progress: print(f'{job.label}: {e}', flush=True)
+        return False
     return True
 
 def prepare_jobs(jobs, runs_dir='runs', retrain: bool = False, progress: bool = True):
@@ -812,7 +815,11 @@ def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, prog
     check_args(dict(n_jobs=n_jobs))
     jobs = sorted(jobs, key=lambda j: j.hours if deadline else -j.hours)
     if not jobs: return []
-    prepare_jobs(jobs, runs_dir, retrain, progress)
+    try:
+        with time_limit(deadline): prepare_jobs(jobs, runs_dir, retrain, progress)
+    except TimeLimit as e:
+        print(f'{e}; no job begun', flush=True)
+        return [dict(label=j.label, pid=os.getpid(), wall_s=0.0, error=None, stopped=True) for j in jobs]
     threads, total = max(1, (os.cpu_count() or 1) // n_jobs), sum(j.hours for j in jobs)
     print(f'{len(jobs)} jobs, about {total:.1f} hours of compute expected, {n_jobs} at a time on {threads} thread(s) each',
           flush=True)

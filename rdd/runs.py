@@ -7,11 +7,13 @@ __all__ = ['OUTPUTS', 'SHARD_BYTES', 'NETWORK_FIELDS', 'TEACHER_FIELDS', 'DISTIL
            'repo_path', 'from_repo', 'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'atomic_save_npy',
            'file_sha256', 'CheckpointError', 'save_checkpoint', 'latest_checkpoint', 'verify_manifest',
            'intact_checkpoint', 'load_checkpoint', 'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name',
-           'weights_id', 'check_args', 'check_writable', 'check_resume', 'run_compute', 'clock', 'published_dir',
-           'write_manifest', 'publish_state', 'copy_state', 'restore_state', 'fail']
+           'weights_id', 'check_args', 'check_writable', 'check_resume', 'run_compute', 'clock', 'TimeLimit',
+           'time_limit', 'past_time_limit', 'published_dir', 'write_manifest', 'publish_state', 'copy_state',
+           'restore_state', 'fail']
 
 # %% ../nbs/02a_runs.ipynb #5892beef
 import hashlib, json, os, platform, shutil, subprocess, sys, time
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -305,6 +307,28 @@ def run_compute(saved: dict | None, started: tuple[float, float]) -> dict:
 def clock() -> tuple[float, float]:
     "Now, as `run_compute` counts from it: (wall clock, this process's CPU time)."
     return time.time(), time.process_time()
+
+# %% ../nbs/02a_runs.ipynb #b43c99fe
+class TimeLimit(Exception):
+    "A long loop stopped at the `time_limit`, its state saved: the same command resumes it."
+
+_deadline: float | None = None        # this process's limit (`time.time()` seconds), set by `time_limit`
+
+@contextmanager
+def time_limit(deadline: float | None):
+    "Within it, long loops save their state and raise `TimeLimit` once `time.time()` reaches `deadline` (None: no limit)."
+    global _deadline
+    outer = _deadline
+    _deadline = min((d for d in (deadline, outer) if d is not None), default=None)    # an inner limit never extends an outer
+    try: yield
+    finally: _deadline = outer
+
+def past_time_limit(acc=None) -> bool:
+    "Whether the `time_limit` has passed; with an `Accelerator` `acc` (every process under a limit), true on all as soon as on one."
+    if _deadline is None: return False
+    if acc is None: return time.time() >= _deadline
+    if time.time() >= _deadline: acc.set_trigger()
+    return acc.check_trigger()
 
 # %% ../nbs/02a_runs.ipynb #36db5f55
 def published_dir(preset_name: str, kind: str) -> Path:

@@ -24,7 +24,8 @@ from .diffusion import diffuse, get_schedule, ddim_sample, eps_from_x
 from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, make_unet, Denoiser
 from .runs import (TEACHER_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
-                      restore_state, provenance, check_args, check_writable, check_resume, fail, run_compute, clock)
+                      restore_state, provenance, check_args, check_writable, check_resume, fail, run_compute, clock,
+                      past_time_limit, TimeLimit)
 from .fast import Speedups, apply_speedups, tf32
 
 # %% ../nbs/03_teacher.ipynb #a5899cb4
@@ -140,7 +141,9 @@ def train_teacher(preset: Preset, out_dir=None, data: str | None = None, root=No
             opt.step(); sched.step()
             ema_update(ema, acc.unwrap_model(model), preset.ema_decay)
             bar.set_postfix(loss=f'{loss.item():.4f}', refresh=False)
-            if (step + 1) % preset.ckpt_every == 0 or step + 1 == steps: checkpoint(step + 1)
+            stop = step + 1 < steps and past_time_limit(acc)            # `time_limit`: save this step, stop
+            if stop or (step + 1) % preset.ckpt_every == 0 or step + 1 == steps: checkpoint(step + 1)
+            if stop: raise TimeLimit(f'{out}: stopped by the time limit at step {step + 1} of {steps}; run again to resume')
             if (step + 1) % preset.sample_every == 0 and step + 1 < steps: grid(step + 1)
     if start < steps or not (out / f'samples-{steps:07d}.png').exists(): grid(steps)
     acc.wait_for_everyone()
