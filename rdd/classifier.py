@@ -24,7 +24,7 @@ from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, EXTRACTORS, CifarClassifier, FeatureExtractor, load_extractor
 from .runs import (CheckpointError, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
                       provenance, check_args, check_writable, check_resume, write_manifest, fail,
-                      past_time_limit, TimeLimit)
+                      past_time_limit, TimeLimit, time_limit, deadline_after, stopped)
 
 # %% ../nbs/02b_classifier.ipynb #37b5150b
 @dataclass
@@ -271,15 +271,17 @@ def rdd_train_classifier(
     test_limit: int = None,  # measure the test accuracy on at most this many images (default: all)
     seed: int = 0,           # random seed
     fresh: bool = False,     # ignore an existing checkpoint in the run folder and start over
+    hours: float = None,     # stop after this many hours, saved at the last whole epoch (exit 3); run again to resume
 ):
     "Train the frozen feature extractor's classifier (the authors' DenseNet-201 recipe on [-1, 1] images), resuming its run."
     try:
-        check_args(dict(epochs=epochs, batch=batch, limit=limit, test_limit=test_limit), dict(lr=lr), dict(seed=seed))
+        check_args(dict(epochs=epochs, batch=batch, limit=limit, test_limit=test_limit), dict(lr=lr, hours=hours), dict(seed=seed))
         p = get_preset(preset, **({'extractor': extractor} if extractor else {}))
         needs_training(p.extractor)
         given = dict(epochs=epochs, batch=batch, lr=lr, limit=limit, test_limit=test_limit,
                      arch=json.loads(arch) if arch else None)
         cfg = ClassifierConfig(seed=seed, **{k: v for k, v in given.items() if v is not None})
-        run = train_classifier(p, cfg, out, data=data, root=root, resume=not fresh)
+        with time_limit(deadline_after(hours)): run = train_classifier(p, cfg, out, data=data, root=root, resume=not fresh)
+    except TimeLimit as e: stopped(e)
     except (ValueError, OSError) as e: fail(str(e))
     print(f'classifier written to {run}: test accuracy {json.loads((run / "manifest.json").read_text())["test_accuracy"]:.2%}')

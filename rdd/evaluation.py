@@ -34,7 +34,7 @@ from .data import cache_dir, get_dataset
 from .networks import load_extractor, get_preset
 from .interop import load_model, is_diffusers_folder, pndm_sample, pndm_calls
 from .runs import (fail, repo_path, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, atomic_save_npy, file_sha256, git_commit,
-                      check_args, provenance, past_time_limit, TimeLimit)
+                      check_args, provenance, past_time_limit, TimeLimit, time_limit, deadline_after, stopped)
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
@@ -583,11 +583,12 @@ def rdd_eval(
     out: str = None,          # JSON path (default: next to the checkpoint)
     quiet: bool = False,      # no progress bars
     preset: str = None,       # FID protocol (n, reference) of a diffusers folder; an rdd run uses its own preset's
+    hours: float = None,      # stop after this many hours, the batches and feature chunks made kept (exit 3); run again to resume
 ):
     "Sample a checkpoint with K steps and print FID, IS and IS_cls; write them as JSON next to it."
     if checkpoint is None or steps is None: fail("pass --checkpoint PATH and --steps K (e.g. rdd_eval --checkpoint runs/x --steps 8)")
     try:
-        check_args(dict(steps=steps, n=n, batch_size=batch_size, ref_limit=ref_limit), non_negative=dict(seed=seed))
+        check_args(dict(steps=steps, n=n, batch_size=batch_size, ref_limit=ref_limit), dict(hours=hours), dict(seed=seed))
         if is_diffusers_folder(checkpoint):
             if preset is None: raise ValueError(f"{checkpoint} is a diffusers folder, which says nothing of the FID protocol: "
                                                 "pass --preset (tiny | cpu | small | paper) for its sample and reference counts")
@@ -599,9 +600,11 @@ def rdd_eval(
         n, batch_size, step = n or P.n_fid, batch_size or P.sample_batch, config.get('step', 0)
         folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
         path = Path(out) if out else folder / f'eval-step{step:07d}-{sampler}{steps}-n{n}-seed{seed}.json'
-        res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{P.dataset}:train', ref_limit or P.n_ref,
-                       classifier=classifier, progress=not quiet, cache=(cache := path.with_suffix('.partial')))
+        with time_limit(deadline_after(hours)):
+            res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{P.dataset}:train', ref_limit or P.n_ref,
+                           classifier=classifier, progress=not quiet, cache=(cache := path.with_suffix('.partial')))
         if not math.isfinite(res['fid']): raise ValueError(f"FID is {res['fid']}: the samples are not images (a diverged model?)")
+    except TimeLimit as e: stopped(e)
     except (ValueError, OSError) as e: fail(str(e))
     res.update(checkpoint=repo_path(checkpoint), checkpoint_step=step, preset=P.name)
     atomic_write_text(path, json.dumps(res, indent=1))

@@ -32,7 +32,8 @@ from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_ext
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
                       intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, copy_state, verify_manifest,
                       write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, repo_path,
-                      from_repo, git_commit, device_name, check_args, fail, time_limit, past_time_limit, TimeLimit)
+                      from_repo, git_commit, device_name, check_args, fail, time_limit, past_time_limit, TimeLimit,
+                      deadline_after, stopped)
 from .teacher import train_teacher
 from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
 from .pd import lpips_available, pd_lpips_label
@@ -411,8 +412,8 @@ EXPERIMENTS['all'] = tuple(dict.fromkeys(sum(EXPERIMENTS.values(), ())))
 
 def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_only: bool = False, jobs: int = 1,
               hours: float | None = None, **params) -> list[Path]:
-    "Plan `target` (table1, table2, table3, figures, spread, fig5, evidence, all), compute its `run_jobs` (`jobs` at a time; until `hours`), run its notebooks."
-    deadline = time.time() + hours * 3600 if hours else None
+    "Plan `target` (table1, table2, table3, figures, spread, fig5, evidence, all), compute its `run_jobs` (`jobs` at a time; `TimeLimit` after `hours`), run its notebooks."
+    deadline = deadline_after(hours)
     if target not in EXPERIMENTS: raise ValueError(f"unknown target {target!r}: choose one of {list(EXPERIMENTS)}")
     preset, runs_dir = resolve_preset(preset), repo_dir() / 'runs'       # where the notebooks, run in the repository, look
     restore_runs(preset, runs_dir)                                      # what earlier sessions committed
@@ -425,9 +426,8 @@ def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_onl
     if jobs > 1 or hours:
         log = run_jobs(df.attrs['jobs'], jobs, runs_dir, retrain, deadline=deadline)
         if left := sum(r['stopped'] for r in log):
-            print(f"stopped at the {hours} h limit with {left} of {len(log)} jobs unfinished, each saved where it was: nothing "
-                  f"written to results/; run the same command again to resume (`make publish-runs` first to keep them in git)", flush=True)
-            return []
+            raise TimeLimit(f"at the {hours} h limit {left} of {len(log)} jobs are unfinished, each saved where it was: nothing written "
+                            f"to results/; run the same command again to resume (`make publish-runs` first to keep them in git)")
     out = []
     for nb in EXPERIMENTS[target]:
         dst = results_dir() / 'runs' / f'{nb}-{preset}.ipynb'
@@ -464,6 +464,7 @@ def rdd_reproduce(
             return print(f"{len(changed)} runs and evaluations of preset {name} copied to {committed_runs(name).parent}: commit them")
         if spent: return print(hours_spent(resolve_preset(preset), repo_dir() / 'runs').to_string(index=False))
         reproduce(target, preset, retrain, plan, jobs, hours, **params)
+    except TimeLimit as e: stopped(e)
     except ValueError as e: fail(str(e))
     except pm.PapermillExecutionError as e:
         fail(f"{e.ename}: {e.evalue} (cell {e.exec_count}); the executed notebook with the full traceback is under results/runs/")

@@ -25,7 +25,8 @@ from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, make_unet, Denoiser
 from .runs import (TEACHER_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
                       restore_state, provenance, check_args, check_writable, check_resume, fail, run_compute, clock,
-                      past_time_limit, TimeLimit)
+                      past_time_limit, TimeLimit, time_limit,
+                      deadline_after, stopped)
 from .fast import Speedups, apply_speedups, tf32
 
 # %% ../nbs/03_teacher.ipynb #a5899cb4
@@ -162,12 +163,15 @@ def rdd_train_teacher(
     lr: float = None,       # peak learning rate (default: the preset's teacher_lr)
     fresh: bool = False,    # ignore an existing checkpoint in the run folder and start over
     fast: str = None,       # speed switches, comma-separated: tf32,channels_last,bf16,compile (see rdd.fast; GPU)
+    hours: float = None,    # stop after this many hours, saved at the step reached (exit 3); run again to resume
 ):
     "Train a diffusion teacher (PD's CIFAR-10 recipe), resuming from the run folder's latest checkpoint."
     overrides = {k: v for k, v in dict(teacher_batch=batch, teacher_lr=lr).items() if v is not None}
     try:
-        check_args(dict(steps=steps, batch=batch), dict(lr=lr), dict(seed=seed))
+        check_args(dict(steps=steps, batch=batch), dict(lr=lr, hours=hours), dict(seed=seed))
         p = get_preset(preset, **overrides)
-        run = train_teacher(p, out, data=data, root=root, seed=seed, steps=steps, resume=not fresh, fast=Speedups.parse(fast))
+        with time_limit(deadline_after(hours)):
+            run = train_teacher(p, out, data=data, root=root, seed=seed, steps=steps, resume=not fresh, fast=Speedups.parse(fast))
+    except TimeLimit as e: stopped(e)
     except (ValueError, OSError) as e: fail(str(e))
     print(f'teacher written to {run}')
