@@ -23,8 +23,8 @@ from tqdm.auto import tqdm
 from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, EXTRACTORS, CifarClassifier, FeatureExtractor, load_extractor
 from .runs import (CheckpointError, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
-                      provenance, check_args, check_writable, check_resume, write_manifest, fail,
-                      past_time_limit, TimeLimit, time_limit, deadline_after, stopped)
+                      provenance, check_args, check_writable, check_resume, write_manifest,
+                      past_time_limit, TimeLimit, time_limit, deadline_after, cli_errors)
 
 # %% ../nbs/02b_classifier.ipynb #37b5150b
 @dataclass
@@ -274,7 +274,7 @@ def rdd_train_classifier(
     hours: float = None,     # stop after this many hours, saved at the last whole epoch (exit 3); run again to resume
 ):
     "Train the frozen feature extractor's classifier (the authors' DenseNet-201 recipe on [-1, 1] images), resuming its run."
-    try:
+    with cli_errors():
         check_args(dict(epochs=epochs, batch=batch, limit=limit, test_limit=test_limit), dict(lr=lr, hours=hours), dict(seed=seed))
         p = get_preset(preset, **({'extractor': extractor} if extractor else {}))
         needs_training(p.extractor)
@@ -282,6 +282,4 @@ def rdd_train_classifier(
                      arch=json.loads(arch) if arch else None)
         cfg = ClassifierConfig(seed=seed, **{k: v for k, v in given.items() if v is not None})
         with time_limit(deadline_after(hours)): run = train_classifier(p, cfg, out, data=data, root=root, resume=not fresh)
-    except TimeLimit as e: stopped(e)
-    except (ValueError, OSError) as e: fail(str(e))
     print(f'classifier written to {run}: test accuracy {json.loads((run / "manifest.json").read_text())["test_accuracy"]:.2%}')

@@ -24,8 +24,8 @@ from .data import get_dataset, DataError, ImageDataset, shared_dir
 from .networks import Preset, get_preset, load_extractor, Denoiser, make_unet, network_spec
 from .runs import (NETWORK_FIELDS, DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser,
                       preset_from_config, run_name, weights_id, provenance, check_args, check_writable,
-                      check_resume, fail, CheckpointError, run_compute, clock, past_time_limit, TimeLimit,
-                      time_limit, deadline_after, stopped)
+                      check_resume, CheckpointError, run_compute, clock, past_time_limit, TimeLimit,
+                      time_limit, deadline_after, cli_errors)
 from .teacher import step_generator, draw_batch, ema_update, save_grid, train_teacher
 from .pd import pd_target, pd_loss, sample_student_times, lpips_available, lpips_variant, PDLpips, LPIPS_VARIANTS
 from .cfd import cfd_loss
@@ -326,7 +326,7 @@ def rdd_distill(
     hours: float = None,      # stop after this many hours, saved at the step reached (exit 3); run again to resume
 ):
     "Distil a teacher into a student with half (or fewer) of its sampling steps."
-    try:
+    with cli_errors():
         check_args(dict(from_steps=from_steps, to_steps=to_steps), dict(hours=hours))
         p = get_preset(preset)
         cfg = DistillConfig(method=method, iters=iters, batch=batch, alpha=alpha, beta=beta, tau_cfd=tau_cfd,
@@ -336,8 +336,6 @@ def rdd_distill(
             ckpt = teacher or basic_model(p, from_steps, runs, seed)
             runs_out = distill_chain(ckpt, method, from_steps, to_steps or from_steps // 2, p, cfg, runs_dir=runs,
                                      **({'fast': sp} if sp else {}))      # a plain run keeps its usual folder name
-    except TimeLimit as e: stopped(e)
-    except (ValueError, OSError) as e: fail(str(e))
     for n, run in runs_out.items(): print(f'{n}-step student: {run}')
 
 def _underscored(arg: str) -> str:

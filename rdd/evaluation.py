@@ -34,7 +34,7 @@ from .data import cache_dir, get_dataset
 from .networks import load_extractor, get_preset
 from .interop import load_model, is_diffusers_folder, pndm_sample, pndm_calls
 from .runs import (fail, repo_path, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, atomic_save_npy, file_sha256, git_commit,
-                      check_args, provenance, past_time_limit, TimeLimit, time_limit, deadline_after, stopped)
+                      check_args, provenance, past_time_limit, TimeLimit, time_limit, deadline_after, cli_errors)
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
 def index_seed(seed: int, i: int) -> int:
@@ -587,7 +587,7 @@ def rdd_eval(
 ):
     "Sample a checkpoint with K steps and print FID, IS and IS_cls; write them as JSON next to it."
     if checkpoint is None or steps is None: fail("pass --checkpoint PATH and --steps K (e.g. rdd_eval --checkpoint runs/x --steps 8)")
-    try:
+    with cli_errors():
         check_args(dict(steps=steps, n=n, batch_size=batch_size, ref_limit=ref_limit), dict(hours=hours), dict(seed=seed))
         if is_diffusers_folder(checkpoint):
             if preset is None: raise ValueError(f"{checkpoint} is a diffusers folder, which says nothing of the FID protocol: "
@@ -604,8 +604,6 @@ def rdd_eval(
             res = evaluate(model, steps, n, seed, batch_size, sampler, ref or f'{P.dataset}:train', ref_limit or P.n_ref,
                            classifier=classifier, progress=not quiet, cache=(cache := path.with_suffix('.partial')))
         if not math.isfinite(res['fid']): raise ValueError(f"FID is {res['fid']}: the samples are not images (a diverged model?)")
-    except TimeLimit as e: stopped(e)
-    except (ValueError, OSError) as e: fail(str(e))
     res.update(checkpoint=repo_path(checkpoint), checkpoint_step=step, preset=P.name)
     atomic_write_text(path, json.dumps(res, indent=1))
     shutil.rmtree(cache, ignore_errors=True)

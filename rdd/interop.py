@@ -20,7 +20,7 @@ from diffusers import UNet2DModel, DDIMScheduler, PNDMScheduler
 
 from .diffusion import DiscreteSchedule, get_schedule, cosine_alpha_sigma
 from .networks import Denoiser
-from .runs import load_checkpoint, load_denoiser, preset_from_config, weights_id, file_sha256, fail
+from .runs import load_checkpoint, load_denoiser, preset_from_config, weights_id, file_sha256, cli_errors
 
 # %% ../nbs/03a_interop.ipynb #33573250
 PREDICTIONS = {'epsilon': 'eps', 'sample': 'x', 'v_prediction': 'v'}
@@ -186,11 +186,10 @@ def rdd_export(
     steps: int = None,        # sampling steps the README recommends (default: the model's own)
 ):
     "Write an rdd model as a diffusers folder (UNet2DModel + DDIMScheduler config + README)."
-    try:
+    with cli_errors():
         if steps is not None and steps < 1: raise ValueError(f"--steps must be a positive integer, got {steps}")
         _, config, _ = load_checkpoint(run)
         model = load_denoiser(run, weights)
         steps = steps or config.get('steps') or preset_from_config(config).full_steps
         path = export_diffusers(model, out, steps, source=str(run))
-    except (ValueError, OSError) as e: fail(str(e))
     print(f"exported {run} -> {path} (sample with DDIM, {steps} step{'s' * (steps > 1)})")

@@ -10,10 +10,11 @@ __all__ = ['COLUMNS', 'ROW_KEY', 'TABLES', 'MARKERS', 'COMPARISONS', 'EXPERIMENT
            'plot_sweep', 'figure_path', 'table_markdown', 'bench_markdown', 'results_markdown', 'update_readme',
            'rdd_readme', 'verdict', 'reproduce', 'rdd_reproduce', 'pd_lpips_skip', 'sweep_values', 'one_step_seeds',
            'unit_costs', 'Job', 'Planner', 'table2_preset', 'plan', 'plan_text', 'missing', 'budget', 'run_job',
-           'prepare_jobs', 'run_jobs', 'committed_runs', 'publish_runs', 'restore_runs', 'hours_spent']
+           'prepare_jobs', 'run_jobs', 'committed_runs', 'publish_runs', 'restore_runs', 'uncommitted_bytes',
+           'hours_spent']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
-import ctypes, hashlib, json, math, multiprocessing, os, platform, shutil, signal, sys, time
+import ctypes, hashlib, json, math, multiprocessing, os, platform, shutil, signal, subprocess, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -32,8 +33,8 @@ from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_ext
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
                       intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, copy_state, verify_manifest,
                       write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, repo_path,
-                      from_repo, git_commit, device_name, check_args, fail, time_limit, past_time_limit, TimeLimit,
-                      deadline_after, stopped)
+                      from_repo, git_commit, device_name, check_args, time_limit, past_time_limit, TimeLimit,
+                      deadline_after, cli_errors)
 from .teacher import train_teacher
 from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
 from .pd import lpips_available, pd_lpips_label
@@ -457,17 +458,18 @@ def rdd_reproduce(
 ):
     "Reproduce a table or figure of the paper: run its experiment notebooks, write results/ and figures/, update the README."
     params = dict(seed=seed) | (dict(n_fid=n_fid) if n_fid else {})
-    try:
+    with cli_errors(bad=ValueError):
         check_args(dict(n_fid=n_fid, jobs=jobs), dict(hours=hours), dict(seed=seed))
         if publish:
             changed = publish_runs(name := resolve_preset(preset), repo_dir() / 'runs', made_by=f'rdd_reproduce --publish at {git_commit()}')
-            return print(f"{len(changed)} runs and evaluations of preset {name} copied to {committed_runs(name).parent}: commit them")
+            size = uncommitted_bytes(dest := committed_runs(name).parent)
+            return print(f"{len(changed)} runs and evaluations of preset {name} copied to {dest}: commit them"
+                         + (f" ({size[0] / 2**20:.0f} MiB new, {size[1] / 2**20:.0f} MiB replaced or removed against HEAD)" if size else ''))
         if spent: return print(hours_spent(resolve_preset(preset), repo_dir() / 'runs').to_string(index=False))
-        reproduce(target, preset, retrain, plan, jobs, hours, **params)
-    except TimeLimit as e: stopped(e)
-    except ValueError as e: fail(str(e))
-    except pm.PapermillExecutionError as e:
-        fail(f"{e.ename}: {e.evalue} (cell {e.exec_count}); the executed notebook with the full traceback is under results/runs/")
+        try: reproduce(target, preset, retrain, plan, jobs, hours, **params)
+        except pm.PapermillExecutionError as e:
+            raise ValueError(f"{e.ename}: {e.evalue} (cell {e.exec_count}); the executed notebook with the full traceback is under "
+                             "results/runs/") from None
 
 # %% ../nbs/10_pipeline.ipynb #550875d5
 TABLE1_METHODS = {'PD': 'pd', 'PD+LPIPS': 'pd_lpips', 'RCFD': 'rcfd', 'RDD': 'rdd'}
@@ -836,7 +838,7 @@ def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, prog
             log.append(dict(label=job.label, pid=pid, wall_s=wall, error=err, stopped=not (err or finished)))
             eta = (time.time() - t0) * (total - done) / done if done else float('nan')
             said = 'FAILED' if err else 'done' if finished else 'stopped at the time limit (resumes next run)'
-            print(f"job {len(log)}/{len(jobs)} {said}: {job.label} in {wall / 60:.1f} min"
+            print(f"\njob {len(log)}/{len(jobs)} {said}: {job.label} in {wall / 60:.1f} min"     # a line of its own after a bar's \r
                   f"{f' ({err})' if err else ''}; {done:.1f} of {total:.1f} planned hours done, ETA {eta / 3600:.1f} h", flush=True)
     except BaseException as e:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -935,6 +937,21 @@ def restore_runs(preset_name: str, runs_dir='runs') -> list[str]:
             restored.append(f'evals/{part.name}')
     if restored: print(f"{len(restored)} committed runs and evaluations of preset {preset_name} restored into {runs}", flush=True)
     return restored
+
+# %% ../nbs/10_pipeline.ipynb #e8f1af0a
+def uncommitted_bytes(folder) -> tuple[int, int] | None:
+    "(bytes the next commit of `folder` adds: new and changed files, bytes it replaces or removes: their versions at HEAD); None outside git."
+    folder = Path(folder).resolve()
+    git = lambda *a: subprocess.run(['git', *a], cwd=folder, capture_output=True, text=True, check=True).stdout
+    try:
+        top = Path(git('rev-parse', '--show-toplevel').strip())
+        rel = str(folder.relative_to(top))
+        changed = [e[3:] for e in git('-C', str(top), 'status', '--porcelain', '-z', '--untracked-files=all', '--no-renames', '--', rel)
+                   .split('\0') if e]
+        at_head = dict(reversed(e.split('\t', 1)) for e in git('-C', str(top), 'ls-tree', '-r', '-l', '-z', 'HEAD', '--', rel).split('\0') if e)
+        old = {p: int(meta.split()[3]) for p, meta in at_head.items()}
+    except (OSError, ValueError, subprocess.CalledProcessError): return None
+    return sum((top / p).stat().st_size for p in changed if (top / p).is_file()), sum(old.get(p, 0) for p in changed)
 
 # %% ../nbs/10_pipeline.ipynb #e12a43a3
 def hours_spent(preset_name: str, runs_dir='runs') -> pd.DataFrame:

@@ -9,7 +9,7 @@ __all__ = ['OUTPUTS', 'SHARD_BYTES', 'NETWORK_FIELDS', 'TEACHER_FIELDS', 'DISTIL
            'intact_checkpoint', 'load_checkpoint', 'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name',
            'weights_id', 'check_args', 'check_writable', 'check_resume', 'run_compute', 'clock', 'TimeLimit',
            'time_limit', 'deadline_after', 'past_time_limit', 'published_dir', 'write_manifest', 'publish_state',
-           'copy_state', 'restore_state', 'fail', 'stopped']
+           'copy_state', 'restore_state', 'fail', 'stopped', 'cli_errors']
 
 # %% ../nbs/02a_runs.ipynb #5892beef
 import hashlib, json, os, platform, shutil, subprocess, sys, time
@@ -387,3 +387,10 @@ def stopped(e: TimeLimit):
     "End a command-line tool stopped by its `time_limit`: one line saying where it stopped, exit status `STOPPED`."
     print(f'stopped: {e}', file=sys.stderr)
     sys.exit(STOPPED)
+
+@contextmanager
+def cli_errors(bad=(ValueError, OSError)):
+    "Around a command-line tool's work: a `TimeLimit` ends it with `stopped`, bad input (an exception of `bad`) with `fail`; any other keeps its traceback."
+    try: yield
+    except TimeLimit as e: stopped(e)
+    except bad as e: fail(str(e))

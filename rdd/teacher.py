@@ -24,9 +24,9 @@ from .diffusion import diffuse, get_schedule, ddim_sample, eps_from_x
 from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, make_unet, Denoiser
 from .runs import (TEACHER_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
-                      restore_state, provenance, check_args, check_writable, check_resume, fail, run_compute, clock,
+                      restore_state, provenance, check_args, check_writable, check_resume, run_compute, clock,
                       past_time_limit, TimeLimit, time_limit,
-                      deadline_after, stopped)
+                      deadline_after, cli_errors)
 from .fast import Speedups, apply_speedups, tf32
 
 # %% ../nbs/03_teacher.ipynb #a5899cb4
@@ -167,11 +167,9 @@ def rdd_train_teacher(
 ):
     "Train a diffusion teacher (PD's CIFAR-10 recipe), resuming from the run folder's latest checkpoint."
     overrides = {k: v for k, v in dict(teacher_batch=batch, teacher_lr=lr).items() if v is not None}
-    try:
+    with cli_errors():
         check_args(dict(steps=steps, batch=batch), dict(lr=lr, hours=hours), dict(seed=seed))
         p = get_preset(preset, **overrides)
         with time_limit(deadline_after(hours)):
             run = train_teacher(p, out, data=data, root=root, seed=seed, steps=steps, resume=not fresh, fast=Speedups.parse(fast))
-    except TimeLimit as e: stopped(e)
-    except (ValueError, OSError) as e: fail(str(e))
     print(f'teacher written to {run}')
