@@ -14,7 +14,7 @@ __all__ = ['COLUMNS', 'ROW_KEY', 'TABLES', 'MARKERS', 'FIGURES_UNDER', 'COMPARIS
            'uncommitted_bytes', 'hours_spent']
 
 # %% ../nbs/10_pipeline.ipynb #3364ba43
-import ctypes, hashlib, json, math, multiprocessing, os, platform, shutil, signal, subprocess, sys, time
+import ctypes, hashlib, json, math, multiprocessing, os, shutil, signal, subprocess, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -27,13 +27,12 @@ import papermill as pm
 import torch
 from fastcore.script import call_parse
 
-import rdd
 from .data import get_dataset, DataError, cache_dir
 from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_extractor
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
                       intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, copy_state, verify_manifest,
                       write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, repo_path,
-                      from_repo, git_commit, device_name, check_args, time_limit, past_time_limit, TimeLimit,
+                      from_repo, git_commit, device_name, provenance, check_args, time_limit, past_time_limit, TimeLimit,
                       deadline_after, cli_errors)
 from .teacher import train_teacher
 from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
@@ -154,7 +153,7 @@ def result_row(table, method: str, steps: int, res: dict | None, preset: Preset,
     "A CSV row for one number; `res` from `evaluate_run` (None: not measured, say why in `note`); `paper`: (dataset, steps, method) of the paper row."
     pfid, pis = paper_target(table, *paper) if paper else (np.nan, np.nan)
     res = res or {}
-    notes = [note, res.get('is_missing') or '', res.get('ref_note') or '']
+    notes, made = [note, res.get('is_missing') or '', res.get('ref_note') or ''], res.get('provenance') or provenance()
     return dict(table=table, dataset=preset.dataset + (' (class-conditional)' if preset.conditional else ''),
                 method=method, steps=steps, sampler=sampler, param=param, value=value, fid=res.get('fid', np.nan),
                 kid_mean=res.get('kid_mean'), kid_std=res.get('kid_std'),
@@ -162,8 +161,8 @@ def result_row(table, method: str, steps: int, res: dict | None, preset: Preset,
                 is_cls_std=res.get('is_cls_std'), paper_fid=pfid, paper_is=pis, paper_steps=paper[1] if paper else None,
                 preset=preset.name, scale=scale_label(preset, res.get('n_gen')), seed=seed, n_samples=res.get('n_gen'),
                 n_ref=res.get('n_ref'), ref=res.get('ref'), metric_backend=f"{res['backend']} / {res['extractor']}" if res else None,
-                fid_weights_sha256=res.get('weights_sha256'), commit=git_commit(), device=device_name(),
-                versions=f"python {platform.python_version()}, torch {torch.__version__}, rdd {rdd.__version__}",
+                fid_weights_sha256=res.get('weights_sha256'), commit=made['commit'], device=made['device'],
+                versions=f"python {made['python']}, torch {made['torch']}, rdd {made['rdd']}",
                 wall_s=round(wall_s, 1), cached=res.get('cached'), run=repo_path(run) if run else None,
                 note='; '.join(n for n in notes if n))
 
@@ -270,8 +269,8 @@ def table_markdown(df: pd.DataFrame, spread: pd.DataFrame | None = None) -> str:
                    f"{_num(g.paper_is.iloc[0])} | {_spread(g.is_cls_mean)} | {note.split(';')[0]} |")
     r = df.dropna(subset=['fid']).iloc[0] if df.fid.notna().any() else df.iloc[0]
     caption = (f"Preset `{r.preset}` ({r.scale}); FID of {_num(r.n_samples, '{:.0f}')} samples against "
-               f"{_num(r.n_ref, '{:.0f}')} images of `{r.ref}` ({r.metric_backend}); device {r.device}; "
-               f"commit {_distinct(df.commit)}.{_spread_note(spread, r.preset, r.n_samples)}")
+               f"{_num(r.n_ref, '{:.0f}')} images of `{r.ref}` ({r.metric_backend}); device {_provenance(df, 'device')}."
+               f"{_spread_note(spread, r.preset, r.n_samples)}")
     return caption + '\n\n' + '\n'.join(out)
 
 def _md_table(df: pd.DataFrame, cols: dict) -> str:
@@ -282,7 +281,9 @@ def _md_table(df: pd.DataFrame, cols: dict) -> str:
     return '\n'.join(out)
 
 def _provenance(df: pd.DataFrame, device='device_name') -> str:
-    return f"{_distinct(df[device])}; commit {_distinct(df.commit)}"
+    "Where `df`'s numbers were made: every device, and the commits (counted, past three: each row names its own)."
+    n = df.commit.astype(str).nunique()
+    return f"{_distinct(df[device])}; " + (f'commit {_distinct(df.commit)}' if n <= 3 else f'{n} commits (each row names its own)')
 
 def bench_markdown(results=None) -> str:
     "The benchmarks' headline numbers (`make bench`: `results/bench_*.csv`) as markdown, '' when none were measured."
