@@ -32,7 +32,7 @@ from .networks import PRESETS, Preset, get_preset, make_unet, Denoiser, load_ext
 from .runs import (TEACHER_FIELDS, BASIC_FIELDS, DISTILL_FIELDS, CheckpointError, load_checkpoint, latest_checkpoint,
                       intact_checkpoint, load_denoiser, save_checkpoint, preset_from_config, publish_state, copy_state, verify_manifest,
                       write_manifest, published_dir, atomic_write_text, file_sha256, weights_id, run_name, repo_dir, repo_path,
-                      from_repo, git_commit, device_name, provenance, check_args, time_limit, past_time_limit, TimeLimit,
+                      from_repo, git, git_commit, device_name, provenance, check_args, time_limit, past_time_limit, TimeLimit,
                       deadline_after, cli_errors)
 from .teacher import train_teacher
 from .classifier import ClassifierConfig, classifier_status, classifier_cost, needs_training, extractor_for
@@ -951,9 +951,8 @@ def restore_runs(preset_name: str, runs_dir='runs') -> list[str]:
 def uncommitted_bytes(folder) -> tuple[int, int] | None:
     "(bytes the next commit of `folder` adds: new and changed files, bytes it replaces or removes: their versions at HEAD); None outside git."
     folder = Path(folder).resolve()
-    git = lambda *a: subprocess.run(['git', *a], cwd=folder, capture_output=True, text=True, check=True).stdout
     try:
-        top = Path(git('rev-parse', '--show-toplevel').strip())
+        top = Path(git('rev-parse', '--show-toplevel', cwd=folder).strip())
         rel = str(folder.relative_to(top))
         changed = [e[3:] for e in git('-C', str(top), 'status', '--porcelain', '-z', '--untracked-files=all', '--no-renames', '--', rel)
                    .split('\0') if e]

@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'SHARD_BYTES', 'NETWORK_FIELDS', 'TEACHER_FIELDS', 'DISTILL_FIELDS', 'BASIC_FIELDS', 'STOPPED', 'repo_dir',
-           'repo_path', 'from_repo', 'git_commit', 'device_name', 'provenance', 'atomic_write_text', 'atomic_save_npy',
-           'file_sha256', 'CheckpointError', 'save_checkpoint', 'latest_checkpoint', 'verify_manifest',
-           'intact_checkpoint', 'load_checkpoint', 'preset_from_config', 'load_denoiser', 'preset_fields', 'run_name',
-           'weights_id', 'check_args', 'check_writable', 'check_resume', 'run_compute', 'clock', 'TimeLimit',
-           'time_limit', 'deadline_after', 'past_time_limit', 'published_dir', 'write_manifest', 'publish_state',
-           'copy_state', 'restore_state', 'fail', 'stopped', 'cli_errors']
+           'repo_path', 'from_repo', 'git', 'git_commit', 'device_name', 'provenance', 'atomic_write_text',
+           'atomic_save_npy', 'file_sha256', 'CheckpointError', 'save_checkpoint', 'latest_checkpoint',
+           'verify_manifest', 'intact_checkpoint', 'load_checkpoint', 'preset_from_config', 'load_denoiser',
+           'preset_fields', 'run_name', 'weights_id', 'check_args', 'check_writable', 'check_resume', 'run_compute',
+           'clock', 'TimeLimit', 'time_limit', 'deadline_after', 'past_time_limit', 'published_dir', 'write_manifest',
+           'publish_state', 'copy_state', 'restore_state', 'fail', 'stopped', 'cli_errors']
 
 # %% ../nbs/02a_runs.ipynb #5892beef
 import hashlib, json, os, platform, shutil, subprocess, sys, time
@@ -43,12 +43,15 @@ def from_repo(path) -> Path:
 
 OUTPUTS = ('README.md', 'results', 'figures', 'checkpoints')   # what runs and experiments write: not code, so not "dirty"
 
+def git(*args, cwd=None) -> str:
+    "What `git *args` prints, run in `cwd` (default: `repo_dir()`); `CalledProcessError` when git fails, `OSError` without git."
+    return subprocess.run(['git', *args], cwd=cwd or repo_dir(), capture_output=True, text=True, check=True).stdout
+
 def git_commit(root=None) -> str:
     "Short hash of HEAD, `+dirty` when tracked files other than the experiments' outputs differ, `unknown` outside git."
-    run = lambda *a: subprocess.run(['git', *a], cwd=root or repo_dir(), capture_output=True, text=True, check=True).stdout.strip()
     try:
-        dirty = run('status', '--porcelain', '--untracked-files=no', '--', '.', *(f':!{p}' for p in OUTPUTS))
-        return run('rev-parse', '--short=10', 'HEAD') + ('+dirty' if dirty else '')
+        dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', *(f':!{p}' for p in OUTPUTS), cwd=root).strip()
+        return git('rev-parse', '--short=10', 'HEAD', cwd=root).strip() + ('+dirty' if dirty else '')
     except (OSError, subprocess.CalledProcessError): return 'unknown'
 
 def device_name() -> str:
