@@ -954,9 +954,9 @@ def uncommitted_bytes(folder) -> tuple[int, int] | None:
     try:
         top = Path(git('rev-parse', '--show-toplevel', cwd=folder).strip())
         rel = str(folder.relative_to(top))
-        changed = [e[3:] for e in git('-C', str(top), 'status', '--porcelain', '-z', '--untracked-files=all', '--no-renames', '--', rel)
+        changed = [e[3:] for e in git('status', '--porcelain', '-z', '--untracked-files=all', '--no-renames', '--', rel, cwd=top)
                    .split('\0') if e]
-        at_head = dict(reversed(e.split('\t', 1)) for e in git('-C', str(top), 'ls-tree', '-r', '-l', '-z', 'HEAD', '--', rel).split('\0') if e)
+        at_head = dict(reversed(e.split('\t', 1)) for e in git('ls-tree', '-r', '-l', '-z', 'HEAD', '--', rel, cwd=top).split('\0') if e)
         old = {p: int(meta.split()[3]) for p, meta in at_head.items()}
     except (OSError, ValueError, subprocess.CalledProcessError): return None
     return sum((top / p).stat().st_size for p in changed if (top / p).is_file()), sum(old.get(p, 0) for p in changed)
