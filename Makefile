@@ -16,9 +16,11 @@ RETRAIN ?= 0
 JOBS ?= 1
 # HOURS=2.5 stops every job after 2.5 hours, saved where it is (a step, a sampled batch, a scored chunk); run again to resume.
 HOURS ?=
+# CACHED=1 computes nothing: the tables are written from the models and evaluations there are (rows not there yet are left out).
+CACHED ?= 0
 REPRODUCE := reproduce-table1 reproduce-table2 reproduce-table3 reproduce-figures reproduce-spread reproduce-fig5 reproduce-evidence reproduce-all
 
-.PHONY: install test lab clean sync-check teacher readme publish-runs ci-experiments bench gpu-wheels gpu-check gpu-check-dry $(REPRODUCE)
+.PHONY: install lint test lab clean sync-check teacher readme publish-runs ci-experiments bench bench-arrangement gpu-wheels gpu-check gpu-check-dry $(REPRODUCE)
 
 install: $(STAMP)
 
@@ -40,7 +42,11 @@ sync-check: $(STAMP)
 	  echo "nbdev_clean/nbdev_export changed tracked files: notebooks unclean or rdd/ out of sync:"; \
 	  git status --porcelain -- nbs rdd; exit 1; fi
 
-test: sync-check
+# pyflakes over the library: no unused import, no undefined name (test-only imports live in the notebooks' test cells).
+lint: $(STAMP)
+	$(BIN)/python -m pyflakes rdd/
+
+test: sync-check lint
 	@mkdir -p $(dir $(TEST_LOG))
 	@set -o pipefail; OMP_NUM_THREADS=1 $(BIN)/nbdev_test --do_print --timing --flags "$(FLAGS)" 2>&1 | tee $(TEST_LOG); rc=$$?; \
 	total=$$(grep -c -- '^- Completed ' $(TEST_LOG)); \
@@ -51,7 +57,7 @@ test: sync-check
 # The paper's tables and figures: papermill runs nbs/experiments/*.ipynb (executed copies in results/runs/),
 # writing results/*.csv and figures/*.png, then the README's results section is regenerated.
 $(REPRODUCE): $(STAMP)
-	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) --jobs $(JOBS) $(if $(HOURS),--hours $(HOURS)) $(if $(filter 1,$(RETRAIN)),--retrain) $(if $(filter 1,$(PLAN)),--plan)
+	$(BIN)/rdd_reproduce $(@:reproduce-%=%) --preset $(PRESET) --jobs $(JOBS) $(if $(HOURS),--hours $(HOURS)) $(if $(filter 1,$(RETRAIN)),--retrain) $(if $(filter 1,$(PLAN)),--plan) $(if $(filter 1,$(CACHED)),--cached)
 
 # The end of a session on a long run: copy the preset's runs and evaluations to checkpoints/<preset>/ (then commit them);
 # a fresh clone's `make reproduce-* PRESET=...` restores them first and resumes.
@@ -99,3 +105,10 @@ gpu-check:
 
 gpu-check-dry: $(STAMP)
 	$(BIN)/rdd_gpu_check --dry_run --out .cache/gpu-check-dry
+
+# How to share the cores (nbs/09_benchmarks, arrangement_table): one RDD 2 -> 1 stage alone against two side by side
+# (results/bench_arrangement.csv; run_jobs' arrangement follows it). Needs an idle machine, about 4 minutes at cpu.
+bench-arrangement: $(STAMP)
+	$(BIN)/python -c "from rdd.benchmarks import arrangement_table; from rdd.paths import repo_dir, results_dir; \
+	  t = arrangement_table(repo_dir() / 'checkpoints/cpu/runs/rdd-4to2-cpu-45a27c4c', 'cpu', 'rdd', 30); \
+	  t.to_csv(results_dir() / 'bench_arrangement.csv', index=False); print(t.drop(columns=['device']).to_string(index=False))"

@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['BENCH_METHODS', 'PHASES', 'GPU_CHECK_PARTS', 'Stopwatch', 'TimedModule', 'medians', 'StepBench', 'method_table',
-           'speedup_table', 'sampling_table', 'inception_table', 'bench_figure', 'loss_memory', 'teacher_steps',
-           'cuda_matches_cpu', 'gpu_check', 'rdd_gpu_check']
+           'speedup_table', 'sampling_table', 'inception_table', 'bench_figure', 'arrangement_table', 'loss_memory',
+           'teacher_steps', 'cuda_matches_cpu', 'gpu_check', 'rdd_gpu_check']
 
 # %% ../nbs/09_benchmarks.ipynb #b08c26ae
-import copy, statistics, sys, time
+import copy, multiprocessing, os, statistics, sys, tempfile, time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +27,7 @@ from .diffusion import ddim_sample
 from .runs import git_commit, device_name
 from .teacher import truncated_snr_loss
 from .pd import pd_target, sample_student_times
-from .distill import DistillConfig, method_terms, stage_loss, FEATURE_TERMS
+from .distill import DistillConfig, method_terms, stage_loss, distill_chain, FEATURE_TERMS
 from .relational import PixelQueue, ProjectionHead, is_p2p_loss
 from .evaluation import sampling_speed, sync, inception_features, feature_path, feature_path_label, fid_helper_weights
 from .fast import SWITCHES, Speedups, apply_speedups, tf32
@@ -228,6 +229,29 @@ def bench_figure(steps: pd.DataFrame, samp: pd.DataFrame):
     name = steps.device_name.iloc[0] if 'device_name' in steps else steps.device.iloc[0]
     fig.suptitle(name, fontsize=9); fig.tight_layout()
     return fig
+
+# %% ../nbs/09_benchmarks.ipynb #6a7101c4
+def _timed_stage(teacher: str, preset_name: str, method: str, steps: int, threads: int, runs: str) -> float:
+    "Seconds of one `steps`-step 2 -> 1 stage of `method` from `teacher`, on `threads` threads (run in a fresh process)."
+    torch.set_num_threads(threads)
+    cfg = DistillConfig(method=method, iters=steps, ckpt_every=10 ** 9)
+    t0 = time.perf_counter()
+    distill_chain(teacher, method, 2, 1, get_preset(preset_name), cfg, runs_dir=runs, progress=False)
+    return time.perf_counter() - t0
+
+def arrangement_table(teacher, preset_name: str = 'cpu', method: str = 'rdd', steps: int = 30) -> pd.DataFrame:
+    "One stage alone on every core against two side by side on half each: seconds a step of a stage, steps an hour of the machine."
+    cores, ctx = os.cpu_count() or 1, multiprocessing.get_context('spawn')
+    with tempfile.TemporaryDirectory() as d:
+        with ProcessPoolExecutor(1, ctx) as ex: alone = [ex.submit(_timed_stage, str(teacher), preset_name, method, steps, cores, f'{d}/a').result()]
+        with ProcessPoolExecutor(2, ctx) as ex:
+            pair = [f.result() for f in [ex.submit(_timed_stage, str(teacher), preset_name, method, steps, max(1, cores // 2), f'{d}/{k}')
+                                         for k in 'bc']]
+    rows = [dict(arrangement=f'one stage on {cores} threads', stages=1, s_per_step=alone[0] / steps, steps_per_hour=3600 * steps / alone[0]),
+            dict(arrangement=f'two stages on {max(1, cores // 2)} thread(s) each', stages=2, s_per_step=float(np.mean(pair)) / steps,
+                 steps_per_hour=3600 * 2 * steps / max(pair))]
+    return pd.DataFrame(rows).assign(vs_alone=lambda t: t.steps_per_hour / t.steps_per_hour[0], method=method, preset=preset_name,
+                                     steps=steps, commit=git_commit(), device=device_name())
 
 # %% ../nbs/09_benchmarks.ipynb #ddbd9bdb
 def loss_memory(N: int, naive: bool, C: int = 64, H: int = 8, W: int = 8, device=None) -> dict:

@@ -6,7 +6,6 @@
 __all__ = ['cfd_loss']
 
 # %% ../nbs/05_feature_distillation.ipynb #a0f690e0
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .data import get_dataset, DataError, shared_dir
 from .networks import Preset, get_preset, EXTRACTORS, CifarClassifier, FeatureExtractor, load_extractor
-from .runs import (CheckpointError, save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
+from .runs import (save_checkpoint, load_checkpoint, latest_checkpoint, run_name, published_dir,
                       provenance, check_args, check_writable, check_resume, write_manifest,
                       past_time_limit, TimeLimit, time_limit, deadline_after, cli_errors)
 

@@ -7,8 +7,8 @@ __all__ = ['METHODS', 'FEATURE_TERMS', 'TAU_CFD', 'method_terms', 'DistillConfig
            'stage_loss', 'distill_stage', 'distill_chain', 'basic_model', 'rdd_distill', 'main']
 
 # %% ../nbs/07_distill.ipynb #3c0f201b
-import copy, json, math, time
-from dataclasses import dataclass, field, asdict, replace, fields
+import copy
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 
 import torch
@@ -19,14 +19,14 @@ from fastcore.script import call_parse, anno_parser
 import sys
 from tqdm.auto import tqdm
 
-from .diffusion import diffuse, get_schedule, ddim_sample
-from .data import get_dataset, DataError, ImageDataset, shared_dir
-from .networks import Preset, get_preset, load_extractor, Denoiser, make_unet, network_spec
-from .runs import (NETWORK_FIELDS, DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint, load_denoiser,
-                      preset_from_config, run_name, weights_id, provenance, check_args, check_writable,
-                      check_resume, CheckpointError, run_compute, clock, past_time_limit, TimeLimit,
+from .diffusion import diffuse, get_schedule
+from .data import get_dataset, ImageDataset, shared_dir
+from .networks import Preset, get_preset, Denoiser, network_spec
+from .runs import (NETWORK_FIELDS, DISTILL_FIELDS, save_checkpoint, load_checkpoint, latest_checkpoint,
+                      run_name, run_record, NotComputed, provenance, check_args, check_writable,
+                      check_resume, run_compute, clock, past_time_limit, TimeLimit,
                       time_limit, deadline_after, cli_errors)
-from .teacher import step_generator, draw_batch, ema_update, save_grid, train_teacher
+from .teacher import step_generator, draw_batch, ema_update, train_teacher
 from .pd import pd_target, pd_loss, sample_student_times, lpips_available, lpips_variant, PDLpips, LPIPS_VARIANTS
 from .cfd import cfd_loss
 from .relational import ii_p2p_loss, is_p2p_loss, m_p2p_loss, PixelQueue, ProjectionHead
@@ -273,8 +273,8 @@ def distill_stage(teacher: Denoiser, student: Denoiser | None, method: str, step
 
 # %% ../nbs/07_distill.ipynb #170197b2
 def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1, preset: Preset | None = None,
-                  cfg: DistillConfig | None = None, runs_dir='runs', progress: bool = True, **kw) -> dict:
-    "Halve `steps_from` → … → `steps_to` with `method`; returns {student steps: run folder}."
+                  cfg: DistillConfig | None = None, runs_dir='runs', progress: bool = True, train: bool = True, **kw) -> dict:
+    "Halve `steps_from` → … → `steps_to` with `method`; returns {student steps: run folder}; `train=False`: `NotComputed` where a stage would train."
     if steps_from <= steps_to or steps_from & (steps_from - 1) or steps_to & (steps_to - 1):
         raise ValueError(f"steps must be powers of two with from > to, got {steps_from} -> {steps_to}")
     own = model_preset(teacher_ckpt)                                   # None: a diffusers folder, its network its own
@@ -284,14 +284,28 @@ def distill_chain(teacher_ckpt, method: str, steps_from: int, steps_to: int = 1,
         raise ValueError(f"teacher {teacher_ckpt} is a {own.name!r} network, not {preset.name!r}: they differ in {diff}; "
                          f"pass --preset {own.name} or a teacher of preset {preset.name!r}")
     cfg = replace(cfg or DistillConfig(), method=method)
-    out, ckpt, n = {}, Path(teacher_ckpt), steps_from
+    settings = run_settings(cfg)                         # cadence: not part of the result; PD+LPIPS: the variant used
+    out, ckpt, n, tid, recorded = {}, Path(teacher_ckpt), steps_from, model_id(teacher_ckpt), []
     while n > steps_to:
-        tid = model_id(ckpt)
-        settings = run_settings(cfg)                     # cadence: not part of the result; PD+LPIPS: the variant used
         run = Path(runs_dir) / run_name(f'{method}-{n}to{n // 2}', preset, DISTILL_FIELDS, distill=settings, teacher=tid['sha256'], **kw)
-        done = latest_checkpoint(run) is not None and load_checkpoint(run)[1]['step'] >= stage_iters(cfg, preset, n)
-        if not done: distill_stage(load_model(ckpt), None, method, n, preset, run, cfg, progress=progress, teacher_id=tid, **kw)
+        iters = stage_iters(cfg, preset, n)
+        done = latest_checkpoint(run) is not None and load_checkpoint(run)[1]['step'] >= iters
+        if not done and n // 2 > steps_to and (rec := run_record(run)) is not None and rec['step'] >= iters:
+            recorded.append((n, run, ckpt, tid))         # finished elsewhere, its weights not here: only the next stage's name needs them
+            out[n // 2], ckpt, tid, n = run, run, dict(path=str(run), sha256=rec['weights_sha256']), n // 2
+            continue
+        if not done:
+            if not train: raise NotComputed(f"{run} is not trained (asked for what is there only)")
+            for m, r, t, t_id in recorded:               # this stage trains: its teacher's weights first, retrained in order
+                distill_stage(load_model(t), None, method, m, preset, r, cfg, progress=progress, teacher_id=t_id, **kw)
+            if recorded and (now := model_id(ckpt))['sha256'] != tid['sha256']:
+                print(f"{ckpt}: retrained, its weights differ from its record's (another machine?); the stages after it are its own",
+                      file=sys.stderr)
+                recorded, tid = [], now; continue        # this stage is named by the weights there are
+            recorded = []
+            distill_stage(load_model(ckpt), None, method, n, preset, run, cfg, progress=progress, teacher_id=tid, **kw)
         out[n // 2], ckpt, n = run, run, n // 2
+        tid = model_id(ckpt)
     return out
 
 # %% ../nbs/07_distill.ipynb #476a91fd

@@ -4,16 +4,16 @@
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'TF_INCEPTION_FILE', 'FIDHELPER_NAME', 'JPEG_NOTE', 'FEATURE_PATHS', 'KID_REF', 'PAPER_N', 'index_seed',
-           'initial_noise', 'to_uint8', 'from_uint8', 'logsnr_grid', 'dpm_solver_sample', 'table1_baselines',
-           'model_digest', 'sample', 'torch_fidelity_weights', 'fid_helper_weights', 'InceptionTorchScript',
-           'tf1_resize_matrix', 'InceptionPool3', 'feature_path', 'feature_path_label', 'uint8_images',
-           'inception_features', 'fid_backend', 'kid', 'UInt8Images', 'data_hash', 'reference_images',
-           'save_statistics', 'load_statistics', 'published_statistics_dir', 'chunked_features', 'reference_statistics',
-           'publish_statistics', 'fid_from_samples', 'reference_fid', 'inception_score', 'is_cls', 'protocol_note',
-           'evaluate', 'image_grid', 'save_samples', 'sync', 'sampling_speed', 'speedup', 'rdd_eval']
+           'initial_noise', 'to_uint8', 'from_uint8', 'logsnr_grid', 'dpm_solver_sample', 'model_digest', 'sample',
+           'torch_fidelity_weights', 'fid_helper_weights', 'InceptionTorchScript', 'tf1_resize_matrix',
+           'InceptionPool3', 'feature_path', 'feature_path_label', 'uint8_images', 'inception_features', 'fid_backend',
+           'kid', 'UInt8Images', 'data_hash', 'reference_images', 'save_statistics', 'load_statistics',
+           'published_statistics_dir', 'chunked_features', 'reference_statistics', 'publish_statistics',
+           'fid_from_samples', 'reference_fid', 'inception_score', 'is_cls', 'protocol_note', 'evaluate', 'image_grid',
+           'save_samples', 'sync', 'sampling_speed', 'speedup', 'rdd_eval']
 
 # %% ../nbs/08_evaluation.ipynb #401322c4
-import contextlib, hashlib, importlib.util, json, math, os, shutil, sys, time, warnings
+import contextlib, hashlib, importlib.util, json, math, os, shutil, time, warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from .diffusion import cosine_alpha_sigma, ddim_sample, get_schedule
 from .data import cache_dir, get_dataset
 from .networks import load_extractor, get_preset
 from .interop import load_model, is_diffusers_folder, pndm_sample, pndm_calls
-from .runs import (fail, repo_path, load_checkpoint, load_denoiser, preset_from_config, atomic_write_text, atomic_save_npy, file_sha256, git_commit,
+from .runs import (fail, repo_path, load_checkpoint, preset_from_config, atomic_write_text, atomic_save_npy, file_sha256, git_commit,
                       check_args, provenance, past_time_limit, TimeLimit, time_limit, deadline_after, cli_errors)
 
 # %% ../nbs/08_evaluation.ipynb #8671f8ac
@@ -106,10 +106,6 @@ def dpm_solver_sample(model, z_1: Tensor, steps: int, clip: bool = True, class_l
 
 # %% ../nbs/08_evaluation.ipynb #d9b71249
 SAMPLERS = {'ddim': ddim_sample, 'dpm++2m': dpm_solver_sample, 'pndm': pndm_sample}
-
-def table1_baselines(full_steps: int) -> list[tuple[str, int]]:
-    "(sampler, steps) of Table 1's teacher rows: DDIM 8, DDIM `full_steps`, PNDM 10 (diffusers'), DPM-Solver 12."
-    return [('ddim', 8), ('ddim', full_steps), ('pndm', 10), ('dpm++2m', 12)]
 
 def _image_shape(model, shape=None) -> tuple:
     if shape is not None: return tuple(shape)

@@ -6,13 +6,11 @@
 __all__ = ['truncated_snr_loss', 'step_generator', 'draw_batch', 'ema_update', 'save_grid', 'train_teacher', 'rdd_train_teacher']
 
 # %% ../nbs/03_teacher.ipynb #02d3608d
-import hashlib, math, time
+import hashlib
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from accelerate import Accelerator
 from fastcore.script import call_parse
