@@ -783,8 +783,9 @@ def publish_runs(preset_name: str, runs_dir='runs', made_by: str = '') -> list[s
     "Copy the runs and evaluations of preset `preset_name` from `runs_dir` to `checkpoints/<preset>/runs/` (to commit); what changed."
     runs, dest, changed = Path(runs_dir), committed_runs(preset_name), []
     P, state = get_preset(preset_name), published_dir(preset_name, 'teacher-resume')
-    keep, evaluated = table_students(P), _evaluated(runs / 'evals')
-    for run, cfg in _preset_runs(runs, preset_name):
+    keep, evaluated, found = table_students(P), _evaluated(runs / 'evals'), list(_preset_runs(runs, preset_name))
+    teaching = {Path(c['teacher']['path']).name for _, c in found if not _finished(c) and isinstance(c.get('teacher'), dict)}
+    for run, cfg in found:
         teacher = cfg.get('kind') == 'teacher'                         # its own state while it trains, then the published teacher
         if teacher and _finished(cfg):
             if published_checkpoint(preset_from_config(cfg), 'teacher', TEACHER_FIELDS) is None:
@@ -793,7 +794,7 @@ def publish_runs(preset_name: str, runs_dir='runs', made_by: str = '') -> list[s
         to = published_dir(preset_name, 'teacher-resume') if teacher else dest / run.name
         if (to / 'manifest.json').is_file() and json.loads((to / 'manifest.json').read_text())['step'] == cfg['step']: continue
         if run_record(run) is not None: continue                       # a record restored here: nothing of its own to add
-        scored = (run.name in evaluated or cfg.get('kind') != 'student'
+        scored = (run.name in evaluated or run.name in teaching or cfg.get('kind') != 'student'
                   or _student_key(cfg['method'], cfg['steps'], cfg['distill'], cfg['preset']['conditional']) in keep)
         if _finished(cfg) and not scored: publish_record(run, to, made_by)          # no row needs its weights
         else: publish_state(run, to, made_by, optimiser=not _finished(cfg))
