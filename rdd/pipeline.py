@@ -250,9 +250,7 @@ def score_row(e: Experiment, sc: Score, P: Preset, runs_dir='runs', retrain: boo
         else: label, ckpt = sc.label, (teacher_run if sc.model == 'teacher' else basic_run)(P, runs_dir, retrain, progress)
         return measure(e.table, label, ckpt, sc.steps, P, sc.seed, sc.sampler, paper=beside, n=n, n_ref=n_ref, runs_dir=runs_dir,
                        t0=t0, progress=progress, compute=not cached_only, param=sc.param, value=sc.value, **row)
-    except NotComputed:
-        if cached_only: return None
-        raise
+    except NotComputed: return None                                        # raised only when asked for what is there
 
 # %% ../nbs/10_pipeline.ipynb #2a1c5697
 def reproduce(target: str, preset: str = 'auto', retrain: bool = False, plan_only: bool = False, jobs: int = 1,
@@ -647,10 +645,10 @@ def _run_in_worker(job: Job, part, threads: int, runs_dir: str, retrain: bool, p
 # %% ../nbs/10_pipeline.ipynb #d7e961a7
 def _next_part(trains: list, evals: list, running: dict, n_jobs: int, cores: int):
     "The part to start in a free slot, and its threads: an evaluation when none runs, else a chain; None: wait."
+    share = cores if n_jobs == 1 else max(1, cores // n_jobs)
     if evals and 'eval' not in {kind for kind, *_ in running.values()}:
-        alone = not trains and not running                                  # nothing else left to share the cores with
-        return 'eval', evals.pop(0), cores if alone or n_jobs == 1 else max(1, cores // n_jobs)
-    if trains: return 'train', trains.pop(0), cores if n_jobs == 1 else max(1, cores // n_jobs)
+        return 'eval', evals.pop(0), cores if not trains and not running else share   # alone: nothing to share the cores with
+    if trains: return 'train', trains.pop(0), share
     return None
 
 def run_jobs(jobs, n_jobs: int = 2, runs_dir='runs', retrain: bool = False, progress: bool = True,
